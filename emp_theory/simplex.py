@@ -1,0 +1,186 @@
+r"""Geometry of the ordered simplex (Section 4.1 of the paper).
+
+The standard simplex :math:`\Delta = \{\omega \ge 0 : \omega^\top \mathbf 1 = 1\}`
+(eq. 3), its ordered part
+:math:`\tilde\Delta = \{\omega \in \Delta : \omega_1 \ge \dots \ge \omega_N\}` (eq. 4),
+whose vertices are the barycenters :math:`\zeta_{[k]} = \frac1k\sum_{i\le k} e_i`
+(eq. 10), the balls :math:`B_\nu` of radius :math:`r_\nu = \sqrt{1/\nu - 1/N}`
+about :math:`\zeta_{[N]}` (eq. 12) and the shells
+:math:`A_\nu = \{\omega\in\tilde\Delta : \nu \le \|\omega\|^{-2} < \nu+1\}` (eq. 7).
+
+Every point of :math:`\tilde\Delta` is a convex combination of its vertices,
+:math:`\omega = \sum_j \lambda_j \zeta_{[j]}` with barycentric coordinates
+:math:`\lambda_j = j(\omega_j - \omega_{j+1}) \ge 0` (:math:`\omega_{N+1} = 0`);
+:func:`from_barycentric` and :func:`to_barycentric` implement this map, which the
+Monte Carlo module uses to sample :math:`\tilde\Delta` without sorting.
+
+References
+----------
+.. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, Section 4.1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import helmert
+
+from ._validation import check_N, check_nu, int_array
+
+__all__ = [
+    "barycenter",
+    "from_barycentric",
+    "in_ordered_simplex",
+    "in_shell",
+    "plane_basis",
+    "plane_coords",
+    "radius",
+    "shell_index",
+    "to_barycentric",
+    "vertices",
+    "zeta",
+]
+
+
+def zeta(k, N) -> np.ndarray:
+    r"""Vertex :math:`\zeta_{[k]} = \frac{1}{k}\sum_{i=1}^{k} e_i` of the ordered simplex (eq. 10).
+
+    Parameters
+    ----------
+    k : int
+        ``1 <= k <= N``.
+    N : int
+        Dimension, ``N >= 2``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Length-``N`` vector whose first ``k`` entries are ``1/k``.
+
+    Examples
+    --------
+    >>> zeta(2, 4).tolist()
+    [0.5, 0.5, 0.0, 0.0]
+    """
+    n = check_N(N)
+    kk = check_nu(k, n, "k")
+    v = np.zeros(n)
+    v[:kk] = 1.0 / kk
+    return v
+
+
+def vertices(N) -> np.ndarray:
+    r"""All vertices :math:`\zeta_{[1]}, \dots, \zeta_{[N]}` of :math:`\tilde\Delta` as rows (eq. 10)."""
+    n = check_N(N)
+    k = np.arange(1, n + 1)
+    return np.tril(np.ones((n, n))) / k[:, None]
+
+
+def barycenter(N) -> np.ndarray:
+    r"""Barycenter :math:`\zeta_{[N]} = \mathbf{1}/N` of :math:`\Delta`, a vertex of :math:`\tilde\Delta`."""
+    n = check_N(N)
+    return np.full(n, 1.0 / n)
+
+
+def radius(nu, N):
+    r"""Radius :math:`r_\nu = \sqrt{1/\nu - 1/N}` of the ball :math:`B_\nu` about :math:`\zeta_{[N]}` (eq. 12).
+
+    Vectorized over `nu` (integers in ``[1, N]``). By eq. 11,
+    :math:`\|\omega - \zeta_{[N]}\|^2 = \|\omega\|^2 - 1/N` on :math:`\Pi`, so
+    :math:`r_\nu` is also the distance from :math:`\zeta_{[N]}` to :math:`\zeta_{[\nu]}`.
+
+    Examples
+    --------
+    >>> float(radius(1, 2) ** 2)
+    0.5
+    """
+    n = check_N(N)
+    v = int_array(nu, "nu", 1, n)
+    out = np.sqrt(np.maximum(1.0 / v - 1.0 / n, 0.0))
+    return out if out.ndim else float(out)
+
+
+def _points(omega, name: str = "omega") -> np.ndarray:
+    arr = np.asarray(omega, dtype=float)
+    if arr.ndim not in (1, 2) or arr.shape[-1] < 2:
+        raise ValueError(f"`{name}` must have shape (N,) or (m, N) with N >= 2, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"`{name}` must be finite")
+    return arr
+
+
+def in_ordered_simplex(omega, atol: float = 1e-12):
+    r"""Whether each point lies in :math:`\tilde\Delta` (eq. 4), up to `atol`.
+
+    `omega` has shape ``(N,)`` or ``(m, N)``; returns a bool or a length-``m`` array.
+    """
+    w = _points(omega)
+    ok = (
+        (np.abs(w.sum(axis=-1) - 1.0) <= atol * w.shape[-1])
+        & np.all(w >= -atol, axis=-1)
+        & np.all(np.diff(w, axis=-1) <= atol, axis=-1)
+    )
+    return bool(ok) if ok.ndim == 0 else ok
+
+
+def shell_index(omega):
+    r"""The index :math:`\nu` of the shell :math:`A_\nu` holding each point: :math:`\lfloor \|\omega\|^{-2} \rfloor` (eq. 8).
+
+    For points of :math:`\tilde\Delta` this is :math:`N_{\mathrm{eff}}(\omega)`.
+    """
+    w = _points(omega)
+    inv = 1.0 / np.einsum("...i,...i->...", w, w)
+    # guard the floor against round-off just under an integer (cf. effective.n_eff)
+    idx = np.floor(inv * (1.0 + 64 * np.finfo(float).eps)).astype(np.int64)
+    idx = np.clip(idx, 1, w.shape[-1])
+    return int(idx) if idx.ndim == 0 else idx
+
+
+def in_shell(omega, nu, atol: float = 1e-12):
+    r"""Whether each point lies in :math:`A_\nu = \{\omega\in\tilde\Delta : \nu \le \|\omega\|^{-2} < \nu+1\}` (eq. 7)."""
+    w = _points(omega)
+    v = check_nu(nu, w.shape[-1])
+    sq = np.einsum("...i,...i->...", w, w)
+    ok = in_ordered_simplex(w, atol) & (sq <= 1.0 / v) & (sq > 1.0 / (v + 1))
+    return bool(ok) if np.ndim(ok) == 0 else ok
+
+
+def from_barycentric(lam) -> np.ndarray:
+    r"""Map barycentric coordinates :math:`\lambda` to :math:`\omega = \sum_j \lambda_j \zeta_{[j]}`.
+
+    Coordinatewise :math:`\omega_i = \sum_{j \ge i} \lambda_j / j` (a reversed
+    cumulative sum). Rows of `lam` in the standard simplex map onto
+    :math:`\tilde\Delta`; the map is affine, so a uniform :math:`\lambda`
+    (Dirichlet(1, ..., 1)) gives a uniform point of :math:`\tilde\Delta`.
+    """
+    lam = _points(lam, "lam")
+    j = np.arange(1, lam.shape[-1] + 1)
+    return np.flip(np.cumsum(np.flip(lam / j, axis=-1), axis=-1), axis=-1)
+
+
+def to_barycentric(omega) -> np.ndarray:
+    r"""Inverse of :func:`from_barycentric`: :math:`\lambda_j = j(\omega_j - \omega_{j+1})`."""
+    w = _points(omega)
+    nxt = np.concatenate([w[..., 1:], np.zeros(w.shape[:-1] + (1,))], axis=-1)
+    return np.arange(1, w.shape[-1] + 1) * (w - nxt)
+
+
+def plane_basis(N) -> np.ndarray:
+    r"""Orthonormal basis (rows) of the hyperplane :math:`\{x : x^\top\mathbf 1 = 0\}` parallel to :math:`\Pi`.
+
+    The last ``N - 1`` rows of the Helmert matrix (``scipy.linalg.helmert``).
+    """
+    n = check_N(N)
+    return helmert(n, full=False)
+
+
+def plane_coords(omega) -> np.ndarray:
+    r"""Coordinates of points of :math:`\Pi` in the plane's own frame, centred at :math:`\zeta_{[N]}`.
+
+    Returns :math:`U(\omega - \zeta_{[N]})` with :math:`U` from :func:`plane_basis`;
+    distances are preserved, so the ball :math:`B_\nu` appears as a disc/ball of
+    radius :math:`r_\nu`. Used to draw :math:`N = 3` in 2-D and :math:`N = 4` in 3-D.
+    """
+    w = _points(omega)
+    n = w.shape[-1]
+    return (w - 1.0 / n) @ plane_basis(n).T
+
