@@ -194,10 +194,11 @@ def beta_bound(beta, n_eff, N):
     not a valid bound), and for :math:`k > N_{\mathrm{eff}}` it understates it
     (see ``tests/test_certificate.py`` and the book).
 
-    For :math:`2 \le N_{\mathrm{eff}} \le N-1` the enumeration finds the minimum
-    at :math:`p_{N_{\mathrm{eff}}}` for every :math:`k`, so that
-    :math:`m_k = a + (1-a)k/N` with :math:`a = r_{N_{\mathrm{eff}}+1}/r_1`; the tests
-    check this closed form against the enumeration and against SLSQP.
+    Since :math:`p_{N_{\mathrm{eff}}}` (Proposition 1) lies in the closed shell,
+    :math:`m_k \le \varphi_k(p_{N_{\mathrm{eff}}}) = a + (1-a)k/N` with
+    :math:`a = r_{N_{\mathrm{eff}}+1}/r_1`; the minimum can sit elsewhere for
+    :math:`k \ne N_{\mathrm{eff}}` (e.g. :math:`N = 5, N_{\mathrm{eff}} = 2, k = 1`:
+    at the vertex :math:`\zeta_{[3]}`, value :math:`1/3`).
 
     Parameters
     ----------

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import io
 import json
 import sys
 from pathlib import Path
@@ -64,14 +63,17 @@ def load_scores(path: str) -> np.ndarray:
 
 
 def _parse_text(text: str, where: str) -> np.ndarray:
-    cleaned = text.replace(",", " ").replace(";", " ")
+    """Numbers separated by whitespace, commas or semicolons; ``#`` starts a comment."""
+    tokens = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        tokens.extend(line.replace(",", " ").replace(";", " ").split())
+    if not tokens:
+        raise UsageError(f"{where} holds no numbers")
     try:
-        arr = np.loadtxt(io.StringIO(cleaned), dtype=np.float64, ndmin=1, comments="#")
+        return np.array([float(t) for t in tokens], dtype=np.float64)
     except ValueError as exc:
         raise UsageError(f"{where} is not a list of numbers: {exc}") from None
-    if arr.size == 0:
-        raise UsageError(f"{where} holds no numbers")
-    return arr.reshape(-1)
 
 
 def _emit(obj, as_json: bool, lines: list[str]) -> None:
@@ -119,7 +121,9 @@ def _parse_int_list(text: str | None, name: str) -> list[int] | None:
     try:
         return [int(x) for x in text.replace(",", " ").split()]
     except ValueError:
-        raise UsageError(f"--{name} must be a comma-separated list of integers, got {text!r}") from None
+        raise UsageError(
+            f"--{name} must be a comma-separated list of integers, got {text!r}"
+        ) from None
 
 
 def _cmd_bounds(args) -> int:

@@ -136,11 +136,15 @@ def shell_index(omega):
 
 
 def in_shell(omega, nu, atol: float = 1e-12):
-    r"""Whether each point lies in :math:`A_\nu = \{\omega\in\tilde\Delta : \nu \le \|\omega\|^{-2} < \nu+1\}` (eq. 7)."""
+    r"""Whether each point lies in :math:`A_\nu = \{\omega\in\tilde\Delta : \nu \le \|\omega\|^{-2} < \nu+1\}` (eq. 7).
+
+    Membership is decided by :func:`shell_index` (eq. 8), so the two always agree,
+    including for vertices :math:`\zeta_{[\nu]}` whose :math:`\|\omega\|^{-2}` is an
+    integer up to round-off.
+    """
     w = _points(omega)
     v = check_nu(nu, w.shape[-1])
-    sq = np.einsum("...i,...i->...", w, w)
-    ok = in_ordered_simplex(w, atol) & (sq <= 1.0 / v) & (sq > 1.0 / (v + 1))
+    ok = in_ordered_simplex(w, atol) & (np.asarray(shell_index(w)) == v)
     return bool(ok) if np.ndim(ok) == 0 else ok
 
 
@@ -160,7 +164,7 @@ def from_barycentric(lam) -> np.ndarray:
 def to_barycentric(omega) -> np.ndarray:
     r"""Inverse of :func:`from_barycentric`: :math:`\lambda_j = j(\omega_j - \omega_{j+1})`."""
     w = _points(omega)
-    nxt = np.concatenate([w[..., 1:], np.zeros(w.shape[:-1] + (1,))], axis=-1)
+    nxt = np.concatenate([w[..., 1:], np.zeros((*w.shape[:-1], 1))], axis=-1)
     return np.arange(1, w.shape[-1] + 1) * (w - nxt)
 
 
@@ -183,4 +187,3 @@ def plane_coords(omega) -> np.ndarray:
     w = _points(omega)
     n = w.shape[-1]
     return (w - 1.0 / n) @ plane_basis(n).T
-

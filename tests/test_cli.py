@@ -1,0 +1,105 @@
+"""Tests of the emp-theory command line (neff, bounds)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from emp_theory import exact_infimum, keep_count, n_eff, p_nu, prop1_infimum, s_eff
+from emp_theory.cli import main
+
+
+def run(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "emp_theory.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class TestNeff:
+    def test_npy_json(self, tmp_path, capsys):
+        s = np.random.default_rng(0).standard_normal((30, 20))
+        f = tmp_path / "s.npy"
+        np.save(f, s)
+        assert main(["neff", str(f), "--json", "--beta", "1.5"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["N"] == 600
+        assert out["n_eff"] == n_eff(s)
+        assert out["nu"] == keep_count(s, 1.5)
+        assert out["s_eff"] == pytest.approx(s_eff(s))
+
+    def test_csv_and_text(self, tmp_path, capsys):
+        f = tmp_path / "s.csv"
+        f.write_text("2, 1\n1, 1\n1\n")
+        assert main(["neff", str(f)]) == 0
+        out = capsys.readouterr().out
+        assert "N_eff        4" in out
+
+    def test_stdin(self):
+        r = run("neff", "-", "--json", stdin="1 1 1 1\n")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["n_eff"] == 4
+
+    @pytest.mark.parametrize(
+        ("content", "fragment"),
+        [
+            (None, "no such file"),
+            ("1, 2, abc\n", "not a list of numbers"),
+            ("", "no numbers"),
+            ("0 0 0", "all zeros"),
+            ("1 nan", "finite"),
+        ],
+    )
+    def test_user_errors_exit_2_one_line(self, tmp_path, content, fragment):
+        f = tmp_path / "x.txt"
+        if content is not None:
+            f.write_text(content)
+        r = run("neff", str(f))
+        assert r.returncode == 2
+        assert fragment in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in r.stderr
+
+    def test_corrupt_npy(self, tmp_path):
+        f = tmp_path / "bad.npy"
+        f.write_bytes(b"\x93NUMPY garbage")
+        r = run("neff", str(f))
+        assert r.returncode == 2 and "cannot read" in r.stderr
+
+    def test_bad_beta(self, tmp_path):
+        f = tmp_path / "s.txt"
+        f.write_text("1 2 3")
+        r = run("neff", str(f), "--beta", "-1")
+        assert r.returncode == 2 and "beta" in r.stderr
+
+
+class TestBounds:
+    def test_issue_example(self, capsys):
+        assert main(["bounds", "--N", "1000", "--nu", "300", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["prop1_infimum"] == prop1_infimum(300, 1000)
+        assert out["exact_infimum"] == pytest.approx(exact_infimum(300, 1000), abs=0)
+        assert abs(out["prop1_infimum"] - out["exact_infimum"]) <= 1e-12
+        assert out["agree"] is True
+        np.testing.assert_allclose(out["p_nu"], p_nu(300, 1000))
+
+    def test_table_with_beta(self, capsys):
+        assert main(["bounds", "--N", "50", "--nu", "5,10", "--beta", "2"]) == 0
+        out = capsys.readouterr().out
+        assert "beta bound" in out and "N = 50" in out
+
+    @pytest.mark.parametrize(
+        "args",
+        [["--N", "1"], ["--N", "10", "--nu", "11"], ["--N", "x"], ["--N", "10", "--nu", "a,b"]],
+    )
+    def test_bad_args(self, args):
+        r = run("bounds", *args)
+        assert r.returncode == 2
+        assert "Traceback" not in r.stderr
