@@ -95,8 +95,9 @@ class _Stats:
     """Streaming statistics of ``|s|``, scaled by ``scale = max|s|``.
 
     ``l1`` and ``l2sq`` are :math:`\\sum_i |s_i|/m` and :math:`\\sum_i (s_i/m)^2`
-    accumulated in float64, so magnitudes from 1e-300 to 1e300 neither overflow
-    nor underflow, and a constant vector gives exactly ``l1 = l2sq = N``.
+    accumulated in float64 with :math:`m = \\max_i |s_i|`, so magnitudes from 1e-300
+    to 1e300 neither overflow nor underflow and a constant vector gives exactly
+    ``l1 = l2sq = N``.
     """
 
     flat: np.ndarray
@@ -117,16 +118,22 @@ def _stats(s, name: str = "s") -> _Stats:
     lo = float(flat.min())
     if not (math.isfinite(hi) and math.isfinite(lo)):
         raise ValueError(f"`{name}` must be finite (found NaN or inf)")
-    scale = max(hi, -lo)
-    if scale == 0.0:
+    m = max(hi, -lo)
+    if m == 0.0:
         raise ValueError(f"`{name}` is all zeros: the weights ω = |s|/‖s‖₁ are undefined")
+    # Divide by m = max|s| in float64: squares neither overflow (1e300) nor underflow
+    # (1e-300), and equal magnitudes become exactly 1.0, so a constant vector gives
+    # l1 = l2sq = N exactly. Sums are pairwise (np.sum), relative error O(log2(N) eps).
+    scale = m
     l1 = 0.0
     l2sq = 0.0
     for start in range(0, flat.size, _CHUNK):
-        c = np.abs(flat[start : start + _CHUNK], dtype=np.float64)
-        c /= scale
+        c = flat[start : start + _CHUNK].astype(np.float64)
+        c /= m
+        np.abs(c, out=c)
         l1 += float(c.sum())
-        l2sq += float(np.dot(c, c))
+        c *= c
+        l2sq += float(c.sum())
     return _Stats(flat=flat, scale=scale, l1=l1, l2sq=l2sq)
 
 
@@ -157,56 +164,78 @@ def _beta_keep(beta: float, n: int, N: int) -> int:
 # ---------------------------------------------------------------------------
 # Selection
 # ---------------------------------------------------------------------------
-def _kth_largest(a: np.ndarray, k: int) -> float:
-    """Return the ``k``-th largest value of the non-negative array ``a`` (1-based).
+def _chunks(n: int):
+    for start in range(0, n, _CHUNK):
+        yield start, min(start + _CHUNK, n)
 
-    Uses a sample to bracket the answer (Floyd & Rivest, 1975), one pass to
-    count the entries above the bracket and gather those inside it, and
-    ``np.partition`` on the (small) bracket. Falls back to ``np.partition``
-    on the whole array when the bracket misses; the answer is exact either way.
+
+def _kth_largest(flat: np.ndarray, k: int) -> float:
+    """Return the ``k``-th largest value of ``|flat|`` (1-based).
+
+    Uses a sample to bracket the answer (Floyd & Rivest, 1975), one chunked pass
+    to count the magnitudes above the bracket and gather those inside it, and
+    ``np.partition`` on the (small) bracket. Falls back to ``np.partition`` on all
+    magnitudes when the bracket misses; the answer is exact either way.
     """
-    n = a.size
+    n = flat.size
     if n <= _SMALL:
+        a = np.abs(flat)
         return float(np.partition(a, n - k)[n - k])
     rng = np.random.default_rng(0x5EED)
-    sample = np.sort(a[rng.integers(0, n, _SAMPLE)])
+    sample = np.sort(np.abs(flat[rng.integers(0, n, _SAMPLE)]))
     # rank from the top, in the sample, and a safety margin of ~ 6 standard deviations
     q = k / n
     centre = _SAMPLE * (1.0 - q)
     margin = 6.0 * math.sqrt(_SAMPLE * q * (1.0 - q)) + 8.0
-    lo = float(sample[max(int(centre - margin), 0)])
-    hi = float(sample[min(int(centre + margin), _SAMPLE - 1)])
-    n_above = int(np.count_nonzero(a > hi))
-    if n_above < k:
-        inside = a[(a >= lo) & (a <= hi)]
-        r = k - n_above  # rank from the top inside the bracket
-        if r <= inside.size:
-            return float(np.partition(inside, inside.size - r)[inside.size - r])
+    lo = sample[max(int(centre - margin), 0)]
+    hi = sample[min(int(centre + margin), _SAMPLE - 1)]
+    n_above = 0
+    inside = []
+    for i, j in _chunks(n):
+        c = np.abs(flat[i:j])
+        n_above += int(np.count_nonzero(c > hi))
+        inside.append(c[(c >= lo) & (c <= hi)])
+    r = k - n_above  # rank from the top inside the bracket
+    cand = np.concatenate(inside)
+    if 1 <= r <= cand.size:
+        return float(np.partition(cand, cand.size - r)[cand.size - r])
+    a = np.abs(flat)
     return float(np.partition(a, n - k)[n - k])
 
 
-def _topk_mask_flat(a: np.ndarray, k: int) -> np.ndarray:
-    """Boolean mask of the ``k`` largest entries of ``a`` (ties: lowest index first)."""
-    n = a.size
+def _topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
+    """Boolean mask of the ``k`` largest ``|flat|`` (ties: lowest index first)."""
+    n = flat.size
     if k >= n:
         return np.ones(n, dtype=bool)
-    t = _kth_largest(a, k)
-    mask = a > t
+    t = flat.dtype.type(_kth_largest(flat, k))
+    mask = np.empty(n, dtype=bool)
+    for i, j in _chunks(n):
+        np.greater(np.abs(flat[i:j]), t, out=mask[i:j])
     need = k - int(np.count_nonzero(mask))
-    if need > 0:
-        ties = np.flatnonzero(a == t)[:need]
-        mask[ties] = True
+    for i, j in _chunks(n):  # ties at the threshold, lowest index first
+        if need <= 0:
+            break
+        ties = np.flatnonzero(np.abs(flat[i:j]) == t)[:need]
+        mask[i + ties] = True
+        need -= ties.size
     return mask
 
 
-def _topk_sum(a: np.ndarray, k: int) -> float:
-    """Sum (in float64) of the ``k`` largest entries of the non-negative ``a``."""
-    n = a.size
+def _topk_sum(flat: np.ndarray, k: int) -> float:
+    """Sum (in float64) of the ``k`` largest ``|flat|``."""
+    n = flat.size
     if k >= n:
-        return float(a.sum(dtype=np.float64))
-    t = _kth_largest(a, k)
-    above = a[a > t]
-    return float(above.sum(dtype=np.float64)) + (k - above.size) * t
+        return float(sum(np.abs(flat[i:j]).sum(dtype=np.float64) for i, j in _chunks(n)))
+    t = flat.dtype.type(_kth_largest(flat, k))
+    total = 0.0
+    count = 0
+    for i, j in _chunks(n):
+        c = np.abs(flat[i:j])
+        above = c[c > t]
+        total += float(above.sum(dtype=np.float64))
+        count += above.size
+    return total + (k - count) * float(t)
 
 
 def _restore(mask_flat: np.ndarray, s):
@@ -372,8 +401,7 @@ def top_mass(s, k) -> float:
     kk = as_int(k, "k")
     if not 1 <= kk <= st.N:
         raise ValueError(f"`k` must be an integer in [1, N] = [1, {st.N}], got {k!r}")
-    a = np.abs(st.flat)
-    return min(_topk_sum(a, kk) / st.scale / st.l1, 1.0)
+    return min(_topk_sum(st.flat, kk) / st.scale / st.l1, 1.0)
 
 
 def s_eff(s) -> float:
@@ -403,7 +431,7 @@ def s_eff(s) -> float:
     """
     st = _stats(s)
     k = _n_eff_from_stats(st)
-    return min(_topk_sum(np.abs(st.flat), k) / st.scale / st.l1, 1.0)
+    return min(_topk_sum(st.flat, k) / st.scale / st.l1, 1.0)
 
 
 def topk_mask(s, k):
@@ -431,7 +459,7 @@ def topk_mask(s, k):
     kk = as_int(k, "k")
     if not 1 <= kk <= st.N:
         raise ValueError(f"`k` must be an integer in [1, N] = [1, {st.N}], got {k!r}")
-    return _restore(_topk_mask_flat(np.abs(st.flat), kk), s)
+    return _restore(_topk_mask_flat(st.flat, kk), s)
 
 
 def emp_mask(s, beta: float = 1.0):
@@ -468,7 +496,7 @@ def emp_mask(s, beta: float = 1.0):
     b = as_positive_finite(beta, "beta")
     st = _stats(s)
     nu = _beta_keep(b, _n_eff_from_stats(st), st.N)
-    return _restore(_topk_mask_flat(np.abs(st.flat), nu), s)
+    return _restore(_topk_mask_flat(st.flat, nu), s)
 
 
 @dataclass(frozen=True)
@@ -504,10 +532,9 @@ def emp_summary(s, beta: float = 1.0) -> EMPSummary:
     st = _stats(s)
     n = _n_eff_from_stats(st)
     nu = _beta_keep(b, n, st.N)
-    a = np.abs(st.flat)
     norm = st.scale * st.l1
-    seff = min(_topk_sum(a, n) / norm, 1.0)
-    kept = seff if nu == n else min(_topk_sum(a, nu) / norm, 1.0)
+    seff = min(_topk_sum(st.flat, n) / norm, 1.0)
+    kept = seff if nu == n else min(_topk_sum(st.flat, nu) / norm, 1.0)
     return EMPSummary(
         N=st.N,
         n_eff=n,

@@ -120,6 +120,9 @@ class TestNEff:
         assert n_eff([1e300, 1e300, 1e-300]) == 2
         assert n_eff(np.array([1e38, 1e38], dtype=np.float32)) == 2
         assert n_eff(np.array([1e-45, 1e-45, 1e-45], dtype=np.float32)) == 3  # subnormals
+        assert n_eff([5e-324] * 3) == 3  # smallest float64 subnormal
+        assert n_eff([1.7e308, -1.7e308]) == 2  # near the largest float64
+        assert s_eff([1.7e308, 1e-300]) == 1.0
 
     @settings(max_examples=300, deadline=None)
     @given(int_vectors)
