@@ -2,18 +2,18 @@ r"""Proposition 1, Theorem 2 and the loss bounds of Sections 3 and 4.2-4.3.
 
 One function per formula of the paper:
 
-==========================  ===================================================
-:func:`prop1_infimum`       eq. (14) and the boundary cases of Proposition 1
-:func:`p_nu`                the minimizer :math:`p_\nu` of Proposition 1
-:func:`theorem2_bound`      eq. (15), exact form (a lower bound on s_eff)
-:func:`theorem2_approx`     eq. (15), the ":math:`\approx`" form
-:func:`trivial_bound`       eq. (13), :math:`N_{\mathrm{eff}}/N`
-:func:`lemma1_rho_max`      eq. (1) (Lemma 1, Zhang et al. 2025)
-:func:`eq17_loss_bound`     eq. (17)
-:func:`distance_bound`      the bound on :math:`\|\theta^*-\theta^{N_{\mathrm{eff}}}\|^2` before eq. (18)
-:func:`eq18_loss_bound`     eq. (18)
+=============================  ===================================================
+:func:`prop1_infimum`          eq. (14) and the boundary cases of Proposition 1
+:func:`p_nu`                   the minimizer :math:`p_\nu` of Proposition 1
+:func:`theorem2_bound`         eq. (15), exact form (a lower bound on s_eff)
+:func:`theorem2_approx`        eq. (15), the ":math:`\approx`" form
+:func:`trivial_bound`          eq. (13), :math:`N_{\mathrm{eff}}/N`
+:func:`lemma1_rho_max`         eq. (1) (Lemma 1, Zhang et al. 2025)
+:func:`eq17_loss_bound`        eq. (17)
+:func:`distance_bound`         the bound on :math:`\|\theta^*-\theta^{N_{\mathrm{eff}}}\|^2` before eq. (18)
+:func:`eq18_loss_bound`        eq. (18)
 :func:`normalized_loss_bound`  Figure 2 (right): :math:`\epsilon/(\|\theta^*\|_1^2\mathrm{Tr}H)`
-==========================  ===================================================
+=============================  ===================================================
 
 References
 ----------

@@ -129,8 +129,10 @@ def shell_index(omega):
     """
     w = _points(omega)
     inv = 1.0 / np.einsum("...i,...i->...", w, w)
-    # guard the floor against round-off just under an integer (cf. effective.n_eff)
-    idx = np.floor(inv * (1.0 + 64 * np.finfo(float).eps)).astype(np.int64)
+    # guard the floor against round-off just under an integer (cf. effective.n_eff):
+    # the sum of N squares carries a relative error of at most about N * eps
+    tol = 4.0 * (2.0 + w.shape[-1]) * np.finfo(float).eps
+    idx = np.floor(inv * (1.0 + tol)).astype(np.int64)
     idx = np.clip(idx, 1, w.shape[-1])
     return int(idx) if idx.ndim == 0 else idx
 

@@ -82,6 +82,14 @@ class TestShells:
         assert not in_shell([0.2, 0.8], 1)
         assert not in_ordered_simplex([0.2, 0.8])
 
+    def test_points_on_the_inner_sphere_large_N(self):
+        # p_nu lies on ||w||^2 = 1/(nu + 1): its shell index is nu + 1 (eq. 8), for large N too
+        from emp_theory import p_nu
+
+        for N in (50, 1000, 20000):
+            for nu in (2, 4, N // 3, N - 2):
+                assert shell_index(p_nu(nu, N)) == nu + 1
+
     def test_vectorized(self):
         pts = np.array([zeta(1, 3), zeta(2, 3), zeta(3, 3)])
         np.testing.assert_array_equal(shell_index(pts), [1, 2, 3])
