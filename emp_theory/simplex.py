@@ -160,7 +160,7 @@ def from_barycentric(lam) -> np.ndarray:
     """
     lam = _points(lam, "lam")
     j = np.arange(1, lam.shape[-1] + 1)
-    return np.flip(np.cumsum(np.flip(lam / j, axis=-1), axis=-1), axis=-1)
+    return np.ascontiguousarray(np.flip(np.cumsum(np.flip(lam / j, axis=-1), axis=-1), axis=-1))
 
 
 def to_barycentric(omega) -> np.ndarray:

@@ -1,0 +1,584 @@
+r"""Monte Carlo sampling of the ordered simplex and an empirical check of Proposition 1.
+
+The ordered simplex :math:`\tilde\Delta = \{\omega\in\Delta : \omega_1\ge\dots\ge\omega_N\}`
+(eq. 4) is itself a simplex, with vertices :math:`\zeta_{[1]}, \dots, \zeta_{[N]}`
+(eq. 10), and :func:`emp_theory.simplex.from_barycentric` maps barycentric
+coordinates :math:`\lambda` (rows of the standard simplex) to
+:math:`\omega_i = \sum_{j\ge i}\lambda_j/j`. Because the map is affine,
+
+* **uniform** points of :math:`\tilde\Delta` are images of Dirichlet(1, ..., 1)
+  coordinates, :math:`\lambda = E/\sum_j E_j` with i.i.d. standard exponentials
+  :math:`E_j` — no sorting. (This is Rényi's representation of the order
+  statistics of exponentials: the result has the law of the decreasingly sorted
+  Dirichlet(1) vector, the textbook method, which the tests compare against.)
+* **targeted** points concentrate where the infimum of Proposition 1 is
+  approached: along the edge :math:`[\zeta_{[1]}, \zeta_{[k]}]` through the
+  minimizer (:math:`k = N` for :math:`\nu\ge2`, where the minimizer is
+  :math:`p_\nu`; :math:`k = 2` for :math:`\nu = 1`, where it is
+  :math:`\zeta_{[2]}`), at :math:`\omega = a\,\zeta_{[1]} + (1-a)\,\zeta_{[k]}`
+  with :math:`a` just above the value :math:`a_\nu` where the edge crosses the
+  inner sphere :math:`\|\omega\|^2 = 1/(\nu+1)` (for :math:`\nu\ge2`,
+  :math:`a_\nu = r_{\nu+1}/r_1`), plus small random perturbations of the
+  barycentric coordinates. Naive uniform sampling does not get near the
+  infimum for :math:`N \gtrsim 20`: the uniform measure of a neighbourhood of
+  an edge vanishes quickly with :math:`N`.
+* **edge** points use Dirichlet(:math:`\alpha`) coordinates with
+  :math:`\alpha \ll 1`, which concentrate near the low-dimensional faces
+  (vertices and edges) of :math:`\tilde\Delta`.
+
+Every sample is a point of :math:`\tilde\Delta`: non-negative barycentric
+coordinates map to a non-increasing, non-negative vector (adding non-negative
+numbers is monotone in floating point too) whose coordinates sum to 1 up to
+rounding.
+
+:func:`run` classifies each sample into its shell :math:`A_\nu`, with
+:math:`\nu = \lfloor\|\omega\|^{-2}\rfloor` (eqs. 7-8,
+:func:`emp_theory.simplex.shell_index`), records its kept mass
+:math:`\varphi_\nu(\omega) = \sum_{i\le\nu}\omega_i` (eq. 9) and compares the
+smallest kept mass found in each shell with
+:func:`emp_theory.bounds.prop1_infimum` (eq. 14). One sample set covers every
+shell at once; memory is bounded by the chunk size.
+
+References
+----------
+.. [1] Wang, Guralnik, Akbari, Dixon, "Effective Model Pruning", arXiv:2509.25606,
+       Section 4.1 (eqs. 4, 7-10) and Proposition 1 (eq. 14).
+.. [2] A. Rényi, "On the theory of order statistics", Acta Math. Acad. Sci.
+       Hungar. 4 (1953) 191-231.
+.. [3] L. Devroye, *Non-Uniform Random Variate Generation*, Springer 1986,
+       Ch. V (uniform spacings and the Dirichlet distribution).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ._validation import as_int, as_positive_finite, check_N, check_nu, int_array
+from .bounds import prop1_infimum
+from .simplex import from_barycentric, shell_index
+
+__all__ = [
+    "METHODS",
+    "ShellReport",
+    "run",
+    "sample_edges",
+    "sample_targeted",
+    "sample_uniform",
+    "summary_table",
+]
+
+#: Sampling methods accepted by :func:`run`.
+METHODS = ("uniform", "targeted", "edges", "both")
+#: Elements (rows x N) per chunk: 2**20 float64 = 8 MiB per array.
+_CHUNK_ELEMENTS = 1 << 20
+#: Targeted edge parameter: a = a_lo + u (a_hi - a_lo), log10(u) uniform in [-_U_DECADES, 0].
+_U_DECADES = 12.0
+#: Perturbation weight t, log10(t) uniform in [-_T_MAX_DECADES, -_T_MIN_DECADES].
+_T_MIN_DECADES, _T_MAX_DECADES = 1.0, 10.0
+
+
+# ---------------------------------------------------------------------------
+# Validation helpers
+# ---------------------------------------------------------------------------
+def _rng(seed) -> np.random.Generator:
+    """A Generator from ``None``, a non-negative integer, or a Generator (used as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            "`seed` must be None, a non-negative integer or a numpy.random.Generator, "
+            f"got {type(seed).__name__}"
+        )
+    if seed < 0:
+        raise ValueError(f"`seed` must be a non-negative integer, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _count(n, name: str) -> int:
+    v = as_int(n, name)
+    if v < 1:
+        raise ValueError(f"`{name}` must be an integer >= 1, got {n!r}")
+    return v
+
+
+def _chunk_rows(chunk, N: int) -> int:
+    if chunk is None:
+        return max(1, _CHUNK_ELEMENTS // N)
+    return _count(chunk, "chunk")
+
+
+# ---------------------------------------------------------------------------
+# Streams: each draws rows in order from its own generators, so drawing n rows
+# in chunks gives exactly the rows of a single draw of n.
+# ---------------------------------------------------------------------------
+def _cumsum_columns(x: np.ndarray, out: np.ndarray, reverse: bool = False) -> np.ndarray:
+    """Cumulative sum along the rows of ``x`` (C order) into ``out``, one column at a time.
+
+    Same additions in the same order as ``np.cumsum(x, axis=1)`` (or over the
+    reversed columns with ``reverse``), so the same floating-point result; but
+    each step is one vectorised add over all rows, which is about twice as fast
+    as NumPy's row-by-row accumulate for the short rows used here. ``out`` may be
+    ``x`` (in place).
+    """
+    n = x.shape[1]
+    cols = range(n - 2, -1, -1) if reverse else range(1, n)
+    step = 1 if reverse else -1
+    first = n - 1 if reverse else 0
+    if out is not x:
+        out[:, first] = x[:, first]
+    for k in cols:
+        np.add(x[:, k], out[:, k + step], out=out[:, k])
+    return out
+
+
+class _UniformStream:
+    r"""Uniform points of the ordered simplex: ``from_barycentric(E / E.sum(1))``, fused and in place.
+
+    :math:`\omega_i = S^{-1}\sum_{j\ge i} E_j/j` with :math:`S = \sum_j E_j`: the
+    reversed cumulative sum is done in place on the block of exponentials, then
+    scaled by :math:`1/S`; no temporary of the block's size is made.
+    """
+
+    def __init__(self, N: int, rng: np.random.Generator) -> None:
+        self.N = N
+        self.rng = rng
+        self.inv_j = 1.0 / np.arange(1, N + 1, dtype=np.float64)
+
+    def draw(self, m: int, out: np.ndarray | None = None) -> np.ndarray:
+        E = self.rng.standard_exponential(out=np.empty((m, self.N)) if out is None else out[:m])
+        inv_s = 1.0 / E.sum(axis=1)
+        E *= self.inv_j  # S lambda_j / j
+        _cumsum_columns(E, E, reverse=True)  # S omega_i = sum_{j >= i} E_j / j
+        E *= inv_s[:, None]
+        return E
+
+
+class _EdgeStream:
+    """Dirichlet(alpha) barycentric coordinates (``alpha << 1``: near faces/edges)."""
+
+    def __init__(self, N: int, alpha: float, rng: np.random.Generator) -> None:
+        self.alpha = np.full(N, alpha)
+        self.rng = rng
+
+    def draw(self, m: int, out: np.ndarray | None = None) -> np.ndarray:
+        return np.ascontiguousarray(from_barycentric(self.rng.dirichlet(self.alpha, size=m)))
+
+
+def _edge_interval(N: int, nu: int) -> tuple[int, float, float]:
+    r"""``(k, a_lo, a_hi)``: the edge :math:`[\zeta_{[1]}, \zeta_{[k]}]` through the minimizer.
+
+    On :math:`a\zeta_{[1]} + (1-a)\zeta_{[k]}`, :math:`\|\omega\|^2 = 1/k + a^2(1 - 1/k)`;
+    it meets :math:`\|\omega\|^2 = 1/m` at :math:`a = \sqrt{(1/m - 1/k)/(1 - 1/k)}`.
+    ``a_lo`` is the crossing of the inner sphere (:math:`m = \nu+1`), ``a_hi`` of the
+    outer one (:math:`m = \nu`); for :math:`\nu \ge 2`, ``a_lo`` is
+    :math:`r_{\nu+1}/r_1` and the point there is :math:`p_\nu`.
+    """
+    k = 2 if nu == 1 else N
+    lo = math.sqrt(max(1.0 / (nu + 1) - 1.0 / k, 0.0) / (1.0 - 1.0 / k))
+    hi = math.sqrt(max(1.0 / nu - 1.0 / k, 0.0) / (1.0 - 1.0 / k))
+    return k, lo, hi
+
+
+class _TargetedStream:
+    r"""Points near the minimizer of Proposition 1 for shell ``nu``.
+
+    Row ``g`` (counted over the whole stream) is, by ``g % 3``: 0 — a point of the
+    edge :math:`a\zeta_{[1]} + (1-a)\zeta_{[k]}` with
+    :math:`a = a_{lo} + u(a_{hi} - a_{lo})`, :math:`\log_{10} u \sim U(-12, 0)`;
+    1 — that point moved towards a uniform point of :math:`\tilde\Delta`,
+    :math:`\lambda \leftarrow (1-t)\lambda + t\,\mathrm{Dir}(1)`; 2 — moved
+    towards a random vertex :math:`\zeta_{[J]}`; with
+    :math:`\log_{10} t \sim U(-10, -1)`.
+    """
+
+    def __init__(self, N: int, nu: int, rng: np.random.Generator) -> None:
+        self.N = N
+        self.k, self.a_lo, self.a_hi = _edge_interval(N, nu)
+        self.r_u, self.r_t, self.r_d, self.r_v = rng.spawn(4)
+        self.count = 0
+
+    def draw(self, m: int, out: np.ndarray | None = None) -> np.ndarray:
+        N = self.N
+        kind = (self.count + np.arange(m)) % 3
+        self.count += m
+        u = 10.0 ** (-_U_DECADES * self.r_u.random(m))
+        a = self.a_lo + u * (self.a_hi - self.a_lo)
+        lam = np.zeros((m, N))
+        lam[:, 0] = a
+        lam[:, self.k - 1] += 1.0 - a
+        pert = np.flatnonzero(kind != 0)
+        t = 10.0 ** -(
+            _T_MIN_DECADES + (_T_MAX_DECADES - _T_MIN_DECADES) * self.r_t.random(pert.size)
+        )
+        lam[pert] *= (1.0 - t)[:, None]
+        rows1 = np.flatnonzero(kind[pert] == 1)
+        d = self.r_d.standard_exponential((rows1.size, N))
+        d /= d.sum(axis=1, keepdims=True)
+        lam[pert[rows1]] += t[rows1, None] * d
+        rows2 = np.flatnonzero(kind[pert] == 2)
+        J = self.r_v.integers(0, N, rows2.size)
+        lam[pert[rows2], J] += t[rows2]
+        # C order, so that a row is classified (shell_index) the same in and out of its block
+        return np.ascontiguousarray(from_barycentric(lam))
+
+
+def _fill(stream, n: int, N: int) -> np.ndarray:
+    """Draw ``n`` rows chunk by chunk into one ``(n, N)`` array."""
+    out = np.empty((n, N))
+    step = _chunk_rows(None, N)
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        block = stream.draw(e - s, out[s:e])  # the uniform stream writes in place
+        if not np.shares_memory(block, out[s:e]):
+            out[s:e] = block
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Public samplers
+# ---------------------------------------------------------------------------
+def sample_uniform(N, n, *, seed=None) -> np.ndarray:
+    r"""Uniform samples of the ordered simplex :math:`\tilde\Delta` (eq. 4).
+
+    .. math::
+
+        \omega_i = \sum_{j\ge i} \frac{\lambda_j}{j},\qquad
+        \lambda = \frac{E}{\sum_j E_j},\quad E_j \overset{iid}{\sim} \mathrm{Exp}(1),
+
+    i.e. :func:`emp_theory.simplex.from_barycentric` of Dirichlet(1, ..., 1)
+    coordinates. The map is affine onto :math:`\tilde\Delta`, so the law is uniform;
+    it equals the law of a decreasingly sorted Dirichlet(1) vector (Rényi's
+    representation) without a sort. With
+    ``E = default_rng(seed).standard_exponential((n, N))`` the result is
+    ``from_barycentric(E / E.sum(1, keepdims=True))`` (computed in place).
+
+    Parameters
+    ----------
+    N : int
+        Dimension, ``N >= 2``.
+    n : int
+        Number of samples, ``n >= 1``.
+    seed : None, int or numpy.random.Generator
+        An integer seeds ``numpy.random.default_rng``; a Generator is consumed.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, N)``; each row lies in :math:`\tilde\Delta`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If `N` < 2, `n` < 1, either is not an integer, or `seed` is invalid.
+
+    References
+    ----------
+    .. [1] Wang et al., arXiv:2509.25606, eqs. (4), (10).
+    .. [2] Rényi (1953); Devroye (1986), Ch. V.
+    """
+    N = check_N(N)
+    n = _count(n, "n")
+    return _fill(_UniformStream(N, _rng(seed)), n, N)
+
+
+def sample_targeted(N, nu, n, *, seed=None) -> np.ndarray:
+    r"""Samples of :math:`\tilde\Delta` concentrated near the minimizer of :math:`\varphi_\nu` over :math:`A_\nu`.
+
+    Barycentric coordinates :math:`\lambda = a\,e_1 + (1-a)\,e_k` (the point
+    :math:`a\zeta_{[1]} + (1-a)\zeta_{[k]}`; :math:`k = N` for :math:`\nu \ge 2`,
+    :math:`k = 2` for :math:`\nu = 1`), with
+
+    .. math::
+
+        a = a_{lo} + u\,(a_{hi} - a_{lo}),\qquad
+        a_{lo} = \sqrt{\frac{1/(\nu+1) - 1/k}{1 - 1/k}}
+        \ \Big(= \frac{r_{\nu+1}}{r_1}\ \text{for}\ \nu\ge2\Big),\quad
+        a_{hi} = \sqrt{\frac{1/\nu - 1/k}{1 - 1/k}},
+
+    :math:`\log_{10}u \sim U(-12, 0)`, so the edge point sweeps the part of the
+    edge inside the shell, crowding towards the inner sphere where the infimum
+    :math:`p_\nu` (or :math:`\zeta_{[2]}`) lies. Two rows in three are then
+    perturbed, :math:`\lambda \leftarrow (1-t)\lambda + t\,d` with
+    :math:`\log_{10}t \sim U(-10, -1)` and :math:`d` a Dirichlet(1) vector
+    (rows 1, 4, 7, ...) or a random unit vector :math:`e_J`, a move towards
+    :math:`\zeta_{[J]}` (rows 2, 5, 8, ...); rows 0, 3, 6, ... are the edge points. For
+    :math:`\nu = N` the edge point is :math:`\zeta_{[N]}` itself. Samples may fall in
+    neighbouring shells; all lie in :math:`\tilde\Delta`.
+
+    Parameters
+    ----------
+    N : int
+        ``N >= 2``.
+    nu : int
+        Target shell, ``1 <= nu <= N``.
+    n : int
+        Number of samples, ``n >= 1``.
+    seed : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, N)``.
+
+    References
+    ----------
+    .. [1] Wang et al., arXiv:2509.25606, Proposition 1 and Appendix A.
+    """
+    N = check_N(N)
+    nu = check_nu(nu, N)
+    n = _count(n, "n")
+    return _fill(_TargetedStream(N, nu, _rng(seed)), n, N)
+
+
+def sample_edges(N, n, *, alpha=0.05, seed=None) -> np.ndarray:
+    r"""Samples of :math:`\tilde\Delta` near its vertices and edges: ``from_barycentric(Dirichlet(alpha))``.
+
+    A Dirichlet(:math:`\alpha`) vector with small :math:`\alpha` puts most of its
+    mass on a few coordinates — one or two when :math:`N\alpha \lesssim 1`, more
+    as :math:`N\alpha` grows — so the points :math:`\sum_j \lambda_j\zeta_{[j]}`
+    lie close to the vertices :math:`\zeta_{[j]}`, the edges
+    :math:`[\zeta_{[i]}, \zeta_{[j]}]` and other low-dimensional faces, where the
+    extremes of the linear :math:`\varphi_\nu` over a shell are found. Pass
+    :math:`\alpha \lesssim 1/N` to stay near the edges for large :math:`N` (the
+    default 0.05 does so for :math:`N \lesssim 20`).
+
+    Parameters
+    ----------
+    N : int
+        ``N >= 2``.
+    n : int
+        ``n >= 1``.
+    alpha : float
+        Dirichlet concentration, finite and ``> 0`` (default 0.05).
+    seed : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, N)``.
+
+    References
+    ----------
+    .. [1] Wang et al., arXiv:2509.25606, eqs. (4), (10).
+    """
+    N = check_N(N)
+    n = _count(n, "n")
+    alpha = as_positive_finite(alpha, "alpha")
+    return _fill(_EdgeStream(N, alpha, _rng(seed)), n, N)
+
+
+# ---------------------------------------------------------------------------
+# Shell statistics
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShellReport:
+    r"""Smallest kept mass found in one shell :math:`A_\nu` by :func:`run`.
+
+    Attributes
+    ----------
+    N, nu : int
+        Dimension and shell.
+    method : str
+        ``"uniform"``, ``"targeted"``, ``"edges"`` or ``"both"``.
+    n_samples : int
+        Samples drawn in the run (all shells together).
+    n_in_shell : int
+        Samples that fell in :math:`A_\nu`.
+    min_kept_mass : float
+        :math:`\min \varphi_\nu(\omega)` over those samples (``nan`` if none).
+    infimum : float
+        :func:`emp_theory.bounds.prop1_infimum` ``(nu, N)`` (eq. 14).
+    gap : float
+        ``min_kept_mass - infimum`` (``nan`` if no sample fell in the shell);
+        Proposition 1 says it is :math:`\ge 0`.
+    samples_per_second : float
+        Throughput of the whole run (sampling and bookkeeping).
+    argmin : numpy.ndarray or None
+        The sample attaining ``min_kept_mass``.
+    """
+
+    N: int
+    nu: int
+    method: str
+    n_samples: int
+    n_in_shell: int
+    min_kept_mass: float
+    infimum: float
+    gap: float
+    samples_per_second: float
+    argmin: np.ndarray | None
+
+    def as_dict(self) -> dict:
+        """Plain ``dict`` (JSON-safe: ``nan`` becomes ``None``, ``argmin`` a list)."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, np.ndarray):
+                v = v.tolist()
+            elif isinstance(v, float) and math.isnan(v):
+                v = None
+            out[f.name] = v
+        return out
+
+
+class _Accumulator:
+    """Per-shell minima of the kept mass, counts and argmins, updated chunk by chunk."""
+
+    def __init__(self, N: int) -> None:
+        self.N = N
+        self.min = np.full(N + 1, np.inf)
+        self.count = np.zeros(N + 1, dtype=np.int64)
+        self.arg: dict[int, np.ndarray] = {}
+        self.n = 0
+
+    def add(self, w: np.ndarray) -> None:
+        m = w.shape[0]
+        self.n += m
+        nu = shell_index(w)
+        csum = _cumsum_columns(w, np.empty_like(w))
+        kept = csum[np.arange(m), nu - 1]  # phi_nu(w) = sum_{i <= nu} w_i, eq. (9)
+        self.count += np.bincount(nu, minlength=self.N + 1)
+        cmin = np.full(self.N + 1, np.inf)
+        np.minimum.at(cmin, nu, kept)
+        improved = cmin < self.min
+        if not improved.any():
+            return
+        rows = np.flatnonzero((kept == cmin[nu]) & improved[nu])
+        shells, first = np.unique(nu[rows], return_index=True)
+        for v, r in zip(shells.tolist(), rows[first].tolist(), strict=True):
+            self.min[v] = kept[r]
+            self.arg[v] = w[r].copy()
+
+
+def run(
+    N,
+    nus=None,
+    *,
+    n_samples=200_000,
+    method="uniform",
+    seed=0,
+    chunk=None,
+    alpha=0.05,
+) -> list[ShellReport]:
+    r"""Sample :math:`\tilde\Delta` and report, per shell, the smallest kept mass against Proposition 1.
+
+    Each sample :math:`\omega` falls in the shell :math:`A_\nu` with
+    :math:`\nu = \lfloor\|\omega\|^{-2}\rfloor` (eqs. 7-8) and keeps the mass
+    :math:`\varphi_\nu(\omega) = \sum_{i\le\nu}\omega_i` (eq. 9); the minimum over
+    the samples of each shell is compared with
+    :math:`\inf_{A_\nu}\varphi_\nu` of eq. (14) (:func:`~emp_theory.bounds.prop1_infimum`).
+    Proposition 1 predicts ``gap >= 0``; targeted sampling drives it to ~0.
+
+    Parameters
+    ----------
+    N : int
+        ``N >= 2``.
+    nus : int or sequence of int, optional
+        Shells to report (default all ``1..N``); targeted sampling aims at each.
+    n_samples : int
+        Samples per method: ``"uniform"`` and ``"edges"`` draw `n_samples`;
+        ``"targeted"`` draws ``max(1, n_samples // len(nus))`` per shell;
+        ``"both"`` draws all three.
+    method : {"uniform", "targeted", "edges", "both"}
+    seed : None, int or numpy.random.Generator
+        The root generator ``g`` (``default_rng(seed)`` for an int) is split by
+        ``g.spawn(2 + len(nus))``: child 0 feeds :func:`sample_uniform`, child 1
+        :func:`sample_edges`, child ``2 + i`` :func:`sample_targeted` for ``nus[i]``.
+    chunk : int, optional
+        Rows per chunk (memory bound); default ``2**20 // N``. The result does not
+        depend on it.
+    alpha : float
+        Dirichlet concentration of the edge samples.
+
+    Returns
+    -------
+    list of ShellReport
+        One per shell in `nus`, in increasing order.
+
+    References
+    ----------
+    .. [1] Wang et al., arXiv:2509.25606, eqs. (7)-(9), (14), Proposition 1.
+    """
+    N = check_N(N)
+    shells = np.arange(1, N + 1) if nus is None else np.unique(int_array(nus, "nus", 1, N))
+    n_samples = _count(n_samples, "n_samples")
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"`method` must be one of {METHODS}, got {method!r}")
+    rows = _chunk_rows(chunk, N)
+    alpha = as_positive_finite(alpha, "alpha")
+    kids = _rng(seed).spawn(2 + shells.size)
+
+    plan: list[tuple[object, int]] = []
+    if method in ("uniform", "both"):
+        plan.append((_UniformStream(N, kids[0]), n_samples))
+    if method in ("edges", "both"):
+        plan.append((_EdgeStream(N, alpha, kids[1]), n_samples))
+    if method in ("targeted", "both"):
+        per = max(1, n_samples // shells.size)
+        plan += [(_TargetedStream(N, int(v), kids[2 + i]), per) for i, v in enumerate(shells)]
+
+    acc = _Accumulator(N)
+    buf = np.empty((min(rows, max(n for _, n in plan)), N))  # reused by the uniform stream
+    t0 = time.perf_counter()
+    for stream, n in plan:
+        for s in range(0, n, rows):
+            acc.add(stream.draw(min(rows, n - s), buf))
+    rate = acc.n / max(time.perf_counter() - t0, 1e-12)
+
+    inf = np.atleast_1d(prop1_infimum(shells, N))
+    out = []
+    for v, lo in zip(shells.tolist(), inf.tolist(), strict=True):
+        found = acc.count[v] > 0
+        mk = float(acc.min[v]) if found else math.nan
+        out.append(
+            ShellReport(
+                N=N,
+                nu=v,
+                method=method,
+                n_samples=acc.n,
+                n_in_shell=int(acc.count[v]),
+                min_kept_mass=mk,
+                infimum=float(lo),
+                gap=mk - lo if found else math.nan,
+                samples_per_second=rate,
+                argmin=acc.arg.get(v),
+            )
+        )
+    return out
+
+
+def summary_table(reports: Iterable[ShellReport]) -> list[dict]:
+    """Rows for the book's Monte Carlo table: one ``dict`` per report, without ``argmin``.
+
+    Keys: ``N, nu, method, n_samples, n_in_shell, min_kept_mass, infimum, gap,
+    samples_per_second``; ``nan`` becomes ``None``.
+
+    Raises
+    ------
+    TypeError
+        If `reports` is not an iterable of :class:`ShellReport`.
+    """
+    if isinstance(reports, ShellReport):
+        reports = [reports]
+    try:
+        items = list(reports)
+    except TypeError:
+        raise TypeError(
+            f"`reports` must be an iterable of ShellReport, got {type(reports).__name__}"
+        ) from None
+    rows = []
+    for r in items:
+        if not isinstance(r, ShellReport):
+            raise TypeError(f"`reports` must contain ShellReport objects, got {type(r).__name__}")
+        d = r.as_dict()
+        d.pop("argmin")
+        rows.append(d)
+    return rows
