@@ -28,6 +28,8 @@ References
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -52,6 +54,32 @@ _CHUNK = 1 << 20
 _SMALL = 1 << 16
 #: Size of the sample used to bracket the selection threshold.
 _SAMPLE = 1 << 15
+#: Chunked passes over at least this many chunks run on a thread pool (NumPy
+#: releases the GIL inside ufuncs). Results are combined in chunk order, so they
+#: are bit-identical to a sequential run whatever the number of threads.
+_PARALLEL_MIN_CHUNKS = 4
+_POOL = None
+
+
+def _pool():
+    global _POOL
+    if _POOL is None:
+        workers = min(
+            8,
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else (os.cpu_count() or 1),
+        )
+        _POOL = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="emp_theory")
+    return _POOL
+
+
+def _map_chunks(fn, n: int) -> list:
+    """``[fn(i, j) for each chunk (i, j) of range(n)]``, in order, on a thread pool when large."""
+    bounds = [(i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK)]
+    if len(bounds) < _PARALLEL_MIN_CHUNKS:
+        return [fn(i, j) for i, j in bounds]
+    return list(_pool().map(lambda b: fn(*b), bounds))
 
 
 # ---------------------------------------------------------------------------
@@ -114,8 +142,9 @@ def _stats(s, name: str = "s") -> _Stats:
     flat = _to_numpy(s, name)
     if flat.size == 0:
         raise ValueError(f"`{name}` must not be empty")
-    hi = float(flat.max())
-    lo = float(flat.min())
+    ext = _map_chunks(lambda i, j: (flat[i:j].max(), flat[i:j].min()), flat.size)
+    hi = float(max(e[0] for e in ext))
+    lo = float(min(e[1] for e in ext))
     if not (math.isfinite(hi) and math.isfinite(lo)):
         raise ValueError(f"`{name}` must be finite (found NaN or inf)")
     m = max(hi, -lo)
@@ -124,17 +153,22 @@ def _stats(s, name: str = "s") -> _Stats:
     # Divide by m = max|s| in float64: squares neither overflow (1e300) nor underflow
     # (1e-300), and equal magnitudes become exactly 1.0, so a constant vector gives
     # l1 = l2sq = N exactly. Sums are pairwise (np.sum), relative error O(log2(N) eps).
-    scale = m
-    l1 = 0.0
-    l2sq = 0.0
-    for start in range(0, flat.size, _CHUNK):
-        c = flat[start : start + _CHUNK].astype(np.float64)
+    # Per chunk: c = |s|/m in float64, sum(c), sum(c*c); chunk sums added in order.
+
+    def sums(i: int, j: int):
+        c = flat[i:j].astype(np.float64)
         c /= m
         np.abs(c, out=c)
-        l1 += float(c.sum())
+        a = float(c.sum())
         c *= c
-        l2sq += float(c.sum())
-    return _Stats(flat=flat, scale=scale, l1=l1, l2sq=l2sq)
+        return a, float(c.sum())
+
+    l1 = 0.0
+    l2sq = 0.0
+    for a, b in _map_chunks(sums, flat.size):
+        l1 += a
+        l2sq += b
+    return _Stats(flat=flat, scale=m, l1=l1, l2sq=l2sq)
 
 
 def _floor_guarded(x: float, n_terms: int) -> int:
@@ -189,14 +223,15 @@ def _kth_largest(flat: np.ndarray, k: int) -> float:
     margin = 6.0 * math.sqrt(_SAMPLE * q * (1.0 - q)) + 8.0
     lo = sample[max(int(centre - margin), 0)]
     hi = sample[min(int(centre + margin), _SAMPLE - 1)]
-    n_above = 0
-    inside = []
-    for i, j in _chunks(n):
+
+    def bracket(i: int, j: int):
         c = np.abs(flat[i:j])
-        n_above += int(np.count_nonzero(c > hi))
-        inside.append(c[(c >= lo) & (c <= hi)])
+        return int(np.count_nonzero(c > hi)), c[(c >= lo) & (c <= hi)]
+
+    parts = _map_chunks(bracket, n)
+    n_above = sum(p[0] for p in parts)
     r = k - n_above  # rank from the top inside the bracket
-    cand = np.concatenate(inside)
+    cand = np.concatenate([p[1] for p in parts])
     if 1 <= r <= cand.size:
         return float(np.partition(cand, cand.size - r)[cand.size - r])
     a = np.abs(flat)
@@ -210,9 +245,12 @@ def _topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
         return np.ones(n, dtype=bool)
     t = flat.dtype.type(_kth_largest(flat, k))
     mask = np.empty(n, dtype=bool)
-    for i, j in _chunks(n):
+
+    def above(i: int, j: int) -> int:
         np.greater(np.abs(flat[i:j]), t, out=mask[i:j])
-    need = k - int(np.count_nonzero(mask))
+        return int(np.count_nonzero(mask[i:j]))
+
+    need = k - sum(_map_chunks(above, n))
     for i, j in _chunks(n):  # ties at the threshold, lowest index first
         if need <= 0:
             break
@@ -226,15 +264,19 @@ def _topk_sum(flat: np.ndarray, k: int) -> float:
     """Sum (in float64) of the ``k`` largest ``|flat|``."""
     n = flat.size
     if k >= n:
-        return float(sum(np.abs(flat[i:j]).sum(dtype=np.float64) for i, j in _chunks(n)))
+        return float(sum(_map_chunks(lambda i, j: np.abs(flat[i:j]).sum(dtype=np.float64), n)))
     t = flat.dtype.type(_kth_largest(flat, k))
+
+    def above(i: int, j: int):
+        c = np.abs(flat[i:j])
+        sel = c[c > t]
+        return float(sel.sum(dtype=np.float64)), sel.size
+
     total = 0.0
     count = 0
-    for i, j in _chunks(n):
-        c = np.abs(flat[i:j])
-        above = c[c > t]
-        total += float(above.sum(dtype=np.float64))
-        count += above.size
+    for a, b in _map_chunks(above, n):
+        total += a
+        count += b
     return total + (k - count) * float(t)
 
 

@@ -256,6 +256,16 @@ class TestEmpMask:
         assert m.dtype == bool and int(m.sum()) == nu
         np.testing.assert_array_equal(m, reference_mask(s, nu))
 
+    def test_threaded_chunks_match_sequential_reference(self):
+        # > _PARALLEL_MIN_CHUNKS chunks: the thread-pool path, ties included
+        rng = np.random.default_rng(7)
+        s = rng.standard_normal(5 * (1 << 20) + 11).astype(np.float32)
+        s[rng.integers(0, s.size, 1000)] = 0.5
+        nu = keep_count(s, 0.8)
+        np.testing.assert_array_equal(emp_mask(s, 0.8), reference_mask(s, nu))
+        a = np.sort(np.abs(s.astype(np.float64)))[::-1]
+        assert s_eff(s) == pytest.approx(a[: n_eff(s)].sum() / a.sum(), rel=1e-12)
+
     def test_heavy_ties_large_array(self):
         # quantized scores: the bracket holds many ties
         rng = np.random.default_rng(1)
