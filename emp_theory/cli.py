@@ -26,7 +26,7 @@ import numpy as np
 __all__ = ["load_scores", "main"]
 
 #: Modules that add sub-commands through a ``register(subparsers)`` function.
-_EXTENSIONS: list[str] = ["emp_theory.streaming"]
+_EXTENSIONS: list[str] = ["emp_theory.pruning.cli", "emp_theory.streaming"]
 
 
 class UsageError(Exception):
