@@ -723,10 +723,10 @@ def prune_linears(
         (:math:`\sum_{\text{kept}} |s_i| / \sum_i |s_i|`, the share of the score
         mass the mask keeps; :math:`s_{\mathrm{eff}}` for EMP on a matrix, eq. 5),
         ``top1_mass`` (the share held by the :math:`\lceil N/100 \rceil` largest
-        scores, :func:`emp_theory.top_mass`), ``top_column_share``
+        scores, :func:`emp_theory.effective.top_mass`), ``top_column_share``
         (:math:`\max_j \sum_i s_{ij}^2 / \sum_{ij} s_{ij}^2`, the share of the
         squared scores in the heaviest input column) and ``n_eff``
-        (:math:`N_{\mathrm{eff}}` of the matrix's scores, :func:`emp_theory.n_eff`).
+        (:math:`N_{\mathrm{eff}}` of the matrix's scores, :func:`emp_theory.effective.n_eff`).
     """
     from torch.nn.utils import prune
 
@@ -833,7 +833,7 @@ def head_importance(model, sentences) -> np.ndarray:
 def emp_head_mask(scores, scope: str = "layer", beta: float = 1.0) -> np.ndarray:
     r"""EMP over head scores: keep :math:`\nu = \mathrm{clip}(\lfloor\beta N_{\mathrm{eff}}\rfloor, 1, N)` heads.
 
-    ``scope="layer"``: :func:`emp_theory.emp_mask` on each row (each layer's
+    ``scope="layer"``: :func:`emp_theory.effective.emp_mask` on each row (each layer's
     :math:`N = n_{\mathrm{heads}}` scores); ``scope="global"``: on all
     :math:`N = n_{\mathrm{layers}} n_{\mathrm{heads}}` scores at once.
 
@@ -1060,7 +1060,7 @@ def run_experiment(
     The result is cached as JSON in ``<cache>/transformer/minilm-<key>.json``
     (``<cache>`` = `cache_dir`, else ``$EMP_THEORY_CACHE``, else
     ``~/.cache/emp_theory``), where ``<key>`` hashes the configuration: `beta`,
-    `amount`, :data:`RESULTS_VERSION`, the method list, the SHA-256 of both data
+    `amount`, ``RESULTS_VERSION``, the method list, the SHA-256 of both data
     files and the versions of the model package, torch, transformers and
     sentence-transformers. A cache hit needs neither torch nor the model.
 

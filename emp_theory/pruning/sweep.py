@@ -237,7 +237,7 @@ def run_sweep(
     model : {"fc2", "fc5", "fc12", "cnn"}
     dataset : {"digits", "mnist", "fashion-mnist"} or Dataset
         A name (loaded with :func:`~emp_theory.pruning.data.load_dataset`, using
-        `data_dir` for the IDX datasets) or an already loaded :class:`Dataset`.
+        `data_dir` for the IDX datasets) or an already loaded :class:`~emp_theory.pruning.data.Dataset`.
     betas : sequence of float
         Default: the six values of Figure 3.
     scopes : sequence of {"global", "block", "row"}
