@@ -569,21 +569,16 @@ def train_kan(
 # Checkpoint cache
 # ---------------------------------------------------------------------------
 #: Environment variable naming the cache folder (shared with the pruning path).
-CACHE_ENV = "EMP_THEORY_CACHE"
+from ._cache import CACHE_ENV  # noqa: E402  (shared with the pruning path)
+
 #: Bumped when the checkpoint layout changes.
 _FORMAT = 1
 
 
 def _cache_root(path=None):
-    import os
-    from pathlib import Path
+    from ._cache import cache_dir
 
-    if path is not None:
-        return Path(path).expanduser()
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
-    return Path.home() / ".cache" / "emp_theory"
+    return cache_dir(path)
 
 
 def _cache_key(config: dict, d: dict) -> str:

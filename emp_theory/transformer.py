@@ -926,11 +926,9 @@ def _version(dist: str) -> str | None:
 
 
 def _cache_dir(path=None) -> Path:
-    # Same convention as emp_theory.pruning.training.cache_dir (without importing torch).
-    if path is not None:
-        return Path(path).expanduser()
-    env = os.environ.get("EMP_THEORY_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "emp_theory"
+    from ._cache import cache_dir
+
+    return cache_dir(path)
 
 
 def _config(beta: float, amount: float) -> dict:

@@ -66,6 +66,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .._cache import CACHE_ENV, cache_dir
 from .data import Dataset
 from .models import MODELS, build_model
 
@@ -83,7 +84,6 @@ __all__ = [
 ]
 
 #: Environment variable overriding the cache folder.
-CACHE_ENV = "EMP_THEORY_CACHE"
 #: Bumped when the checkpoint layout changes.
 _FORMAT = 1
 #: Digits preset: model -> (epochs, learning rate, batch size), cosine schedule.
@@ -165,16 +165,6 @@ def default_config(model: str, dataset: str, *, seed: int = 0) -> TrainConfig:
     if dataset in ("mnist", "fashion-mnist"):
         return TrainConfig(model, dataset, PAPER_EPOCHS[model], 1e-4, 128, seed)
     raise ValueError(f"`dataset` must be digits, mnist or fashion-mnist, got {dataset!r}")
-
-
-def cache_dir(path=None) -> Path:
-    """The cache folder: `path`, else ``$EMP_THEORY_CACHE``, else ``~/.cache/emp_theory``."""
-    if path is not None:
-        return Path(path).expanduser()
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
-    return Path.home() / ".cache" / "emp_theory"
 
 
 def batches(x, y, batch_size: int, *, shuffle: bool = False, generator=None):
