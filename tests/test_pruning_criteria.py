@@ -267,3 +267,18 @@ class TestResolution:
             assert [o.shape for o in out] == [p.shape for p in params]
         with pytest.raises(ValueError, match="`criterion`"):
             compute_scores(m, "random", params, batch())
+
+
+def test_criteria_restore_each_submodules_mode():
+    """A wrapper in train mode around a submodule in eval mode comes back exactly as it was."""
+    import torch
+
+    from emp_theory.pruning.criteria import _EvalMode
+
+    inner = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Dropout(0.5)).eval()
+    outer = torch.nn.Sequential(inner, torch.nn.Linear(3, 2))
+    outer.training = True
+    with _EvalMode(outer):
+        assert not any(m.training for m in outer.modules())
+    assert outer.training is True
+    assert not any(m.training for m in inner.modules())

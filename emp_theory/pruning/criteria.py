@@ -125,15 +125,18 @@ def _batches(data, n_batches: int, criterion: str):
 
 
 class _EvalMode:
+    """Put ``model`` in eval mode; restore every submodule's own ``training`` flag on exit."""
+
     def __init__(self, model):
         self.model = model
 
     def __enter__(self):
-        self.was_training = self.model.training
+        self.flags = [(m, m.training) for m in self.model.modules()]
         self.model.eval()
 
     def __exit__(self, *exc):
-        self.model.train(self.was_training)
+        for m, flag in self.flags:
+            m.training = flag
 
 
 def _device(model):
