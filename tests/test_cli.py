@@ -103,3 +103,26 @@ class TestBounds:
         r = run("bounds", *args)
         assert r.returncode == 2
         assert "Traceback" not in r.stderr
+
+
+class TestVerify:
+    def test_all_checks_pass_and_no_sample_below_the_bound(self, capsys):
+        from emp_theory.montecarlo import run as mc_run
+        from emp_theory.symbolic import run_all
+
+        assert main(["verify", "--samples", "20000", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["passed"] is True
+        assert [c["name"] for c in out["symbolic"]] == [c.name for c in run_all()]
+        assert all(c["passed"] for c in out["symbolic"])
+        # every reported shell minimum sits on or above Proposition 1 (independent: the closed form)
+        for r in out["montecarlo"]:
+            if r["n_in_shell"]:
+                assert r["min_kept_mass"] >= prop1_infimum(r["nu"], r["N"]) - 1e-12
+        assert len(out["montecarlo"]) == len(
+            [r for N in (3, 10, 50) for r in mc_run(N, n_samples=10, method="both", seed=0)]
+        )
+
+    def test_bad_samples(self):
+        r = run("verify", "--samples", "0")
+        assert r.returncode == 2 and "Traceback" not in r.stderr
