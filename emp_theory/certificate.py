@@ -209,11 +209,11 @@ def beta_bound(beta, n_eff, N):
     N : int
         ``N >= 2``.
     """
-    from .effective import _beta_keep
+    from .effective import nu_from_n_eff
 
     b = as_positive_finite(beta, "beta")
     n = check_N(N)
     ks = int_array(n_eff, "n_eff", 1, n)
-    flat = [exact_infimum_point(int(x), n, _beta_keep(b, int(x), n)).value for x in ks.ravel()]
+    flat = [exact_infimum_point(int(x), n, nu_from_n_eff(int(x), n, b)).value for x in ks.ravel()]
     out = np.array(flat).reshape(ks.shape)
     return float(out) if out.ndim == 0 else out

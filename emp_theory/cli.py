@@ -129,7 +129,7 @@ def _parse_int_list(text: str | None, name: str) -> list[int] | None:
 def _cmd_bounds(args) -> int:
     from .bounds import p_nu, prop1_infimum, theorem2_approx, trivial_bound
     from .certificate import beta_bound, exact_infimum_point
-    from .effective import _beta_keep
+    from .effective import nu_from_n_eff
 
     N = args.N
     nus = _parse_int_list(args.nu, "nu")
@@ -151,7 +151,7 @@ def _cmd_bounds(args) -> int:
             }
             if args.beta is not None:
                 row["beta"] = args.beta
-                row["k"] = _beta_keep(args.beta, nu, N)
+                row["k"] = nu_from_n_eff(nu, N, args.beta)
                 row["beta_bound"] = beta_bound(args.beta, nu, N)
             rows.append(row)
     except (ValueError, TypeError) as exc:

@@ -42,6 +42,7 @@ __all__ = [
     "emp_summary",
     "keep_count",
     "n_eff",
+    "nu_from_n_eff",
     "s_eff",
     "top_mass",
     "topk_mask",
@@ -413,6 +414,39 @@ def keep_count(s, beta: float = 1.0) -> int:
     b = as_positive_finite(beta, "beta")
     st = _stats(s)
     return _beta_keep(b, _n_eff_from_stats(st), st.N)
+
+
+def nu_from_n_eff(n_eff, N, beta: float = 1.0) -> int:
+    r"""Number of kept entries :math:`\nu = \mathrm{clip}(\lfloor \beta N_{\mathrm{eff}} \rfloor, 1, N)` from a known :math:`N_{\mathrm{eff}}`.
+
+    The rule of :func:`keep_count` (Algorithm 1, line 3; floor guarded against
+    round-off) for callers that already hold :math:`N_{\mathrm{eff}}` and :math:`N`
+    (bounds, figures, streaming).
+
+    Parameters
+    ----------
+    n_eff : int
+        Effective number, ``1 <= n_eff <= N``.
+    N : int
+        Number of scores, ``N >= 1``.
+    beta : float, default 1.0
+        :math:`\beta > 0`.
+
+    Examples
+    --------
+    >>> nu_from_n_eff(100, 1000, 0.29)
+    29
+    >>> nu_from_n_eff(600, 1000, 2.0)
+    1000
+    """
+    b = as_positive_finite(beta, "beta")
+    n_total = as_int(N, "N")
+    if n_total < 1:
+        raise ValueError(f"`N` must be an integer >= 1, got {N!r}")
+    k = as_int(n_eff, "n_eff")
+    if not 1 <= k <= n_total:
+        raise ValueError(f"`n_eff` must be an integer in [1, N] = [1, {n_total}], got {n_eff!r}")
+    return _beta_keep(b, k, n_total)
 
 
 def top_mass(s, k) -> float:

@@ -21,6 +21,7 @@ from emp_theory import (
     emp_summary,
     keep_count,
     n_eff,
+    nu_from_n_eff,
     s_eff,
     theorem2_bound,
     top_mass,
@@ -365,3 +366,25 @@ class TestEmpSummary:
         assert r.sparsity == pytest.approx(1 - r.nu / 1000)
         assert r.bound == theorem2_bound(r.n_eff, 1000)
         assert r.as_dict()["nu"] == r.nu
+
+
+class TestNuFromNEff:
+    def test_agrees_with_keep_count(self):
+        rng = np.random.default_rng(11)
+        for _ in range(50):
+            s = rng.standard_t(3, size=int(rng.integers(2, 400)))
+            beta = float(rng.uniform(0.1, 3))
+            assert nu_from_n_eff(n_eff(s), s.size, beta) == keep_count(s, beta)
+
+    def test_floor_and_clip(self):
+        assert nu_from_n_eff(100, 1000, 0.29) == 29  # 0.29 * 100 = 28.999999999999996
+        assert nu_from_n_eff(600, 1000, 2.0) == 1000
+        assert nu_from_n_eff(3, 10, 0.1) == 1
+
+    @pytest.mark.parametrize(
+        ("args", "name"),
+        [((0, 10), "n_eff"), ((11, 10), "n_eff"), ((3, 0), "N"), ((3, 10, 0), "beta")],
+    )
+    def test_bad(self, args, name):
+        with pytest.raises(ValueError, match=f"`{name}`"):
+            nu_from_n_eff(*args)
