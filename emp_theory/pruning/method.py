@@ -237,6 +237,20 @@ class _EMPBase(prune.BasePruningMethod):
     def _label(self) -> str:
         return getattr(self, "_tensor_name", None) or "tensor"
 
+    @classmethod
+    def apply(  # type: ignore[override]
+        cls,
+        module,
+        name,
+        beta: float = 1.0,
+        score_fn=None,
+        report=None,
+        on_all_zero: str = "raise",
+        importance_scores=None,
+    ):
+        """Prune ``module.<name>`` in place (torch's reparametrization) and record the call(s)."""
+        return _apply(cls, module, name, beta, score_fn, report, on_all_zero, importance_scores)
+
 
 class EMPUnstructured(_EMPBase):
     r"""Prune a tensor with EMP: keep its :math:`\nu` largest scores (Algorithm 1).
@@ -316,20 +330,6 @@ class EMPUnstructured(_EMPBase):
         self._log(rec)
         return mask
 
-    @classmethod
-    def apply(  # type: ignore[override]
-        cls,
-        module,
-        name,
-        beta: float = 1.0,
-        score_fn=None,
-        report=None,
-        on_all_zero: str = "raise",
-        importance_scores=None,
-    ):
-        """Prune ``module.<name>`` in place (torch's reparametrization) and record the call."""
-        return _apply(cls, module, name, beta, score_fn, report, on_all_zero, importance_scores)
-
 
 class EMPRowwise(_EMPBase):
     r"""EMP on every row (dimension 0) of a tensor separately: per output neuron / channel.
@@ -378,20 +378,6 @@ class EMPRowwise(_EMPBase):
             rows_m[r][keep] = sub
             self._log(rec)
         return mask
-
-    @classmethod
-    def apply(  # type: ignore[override]
-        cls,
-        module,
-        name,
-        beta: float = 1.0,
-        score_fn=None,
-        report=None,
-        on_all_zero: str = "raise",
-        importance_scores=None,
-    ):
-        """Prune ``module.<name>`` row by row in place and record the calls."""
-        return _apply(cls, module, name, beta, score_fn, report, on_all_zero, importance_scores)
 
 
 def _check_target(module, name):

@@ -64,6 +64,16 @@ _C = {
     "subst": "#8c564b",
 }
 
+#: Legend placement shared by the lower-bound and beta-bound figures.
+_LEGEND_BOTTOM_RIGHT = {
+    "font": {"size": 10},
+    "x": 0.99,
+    "y": 0.02,
+    "xanchor": "right",
+    "yanchor": "bottom",
+    "bgcolor": "rgba(255,255,255,0.8)",
+}
+
 
 # ---------------------------------------------------------------------------
 # Input handling and sampling of the x-axis
@@ -360,14 +370,7 @@ def lower_bound_figure(
         xaxis={"title": {"text": "N<sub>eff</sub>"}, "range": [0, first * 1.02]},
         yaxis={"title": {"text": "effective mass s<sub>eff</sub>"}, "range": [0, 1.03]},
         sliders=[_slider(ns, ns.index(first), "N = ")],
-        legend={
-            "font": {"size": 10},
-            "x": 0.99,
-            "y": 0.02,
-            "xanchor": "right",
-            "yanchor": "bottom",
-            "bgcolor": "rgba(255,255,255,0.8)",
-        },
+        legend=_LEGEND_BOTTOM_RIGHT,
         margin={"t": 110},
         height=620,
         template="plotly_white",
@@ -488,14 +491,7 @@ def beta_bound_figure(
         xaxis={"title": {"text": "N<sub>eff</sub>"}, "range": [0, n * 1.02]},
         yaxis={"title": {"text": "kept mass of the k largest weights"}, "range": [0, 1.03]},
         sliders=[_slider(labels, bs.index(first), "β = ")],
-        legend={
-            "font": {"size": 10},
-            "x": 0.99,
-            "y": 0.02,
-            "xanchor": "right",
-            "yanchor": "bottom",
-            "bgcolor": "rgba(255,255,255,0.8)",
-        },
+        legend=_LEGEND_BOTTOM_RIGHT,
         margin={"t": 90},
         height=600,
         template="plotly_white",
