@@ -62,16 +62,18 @@ _PARALLEL_MIN_CHUNKS = 4
 _POOL = None
 
 
+def _n_workers() -> int:
+    """Threads of the pool: the CPUs this process may run on, at most 8."""
+    cpus = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
+    return max(1, min(8, cpus))
+
+
 def _pool():
     global _POOL
     if _POOL is None:
-        workers = min(
-            8,
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else (os.cpu_count() or 1),
-        )
-        _POOL = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="emp_theory")
+        _POOL = ThreadPoolExecutor(max_workers=_n_workers(), thread_name_prefix="emp_theory")
     return _POOL
 
 

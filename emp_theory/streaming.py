@@ -56,12 +56,22 @@ Which tensors are pruned
     is its own score vector (EMP per tensor; an all-zero tensor is copied and
     flagged in the report, since its :math:`\omega` is undefined).
 
-Memory
+Threads
+    The analysis passes cut each tensor into contiguous blocks of pieces, one per
+    CPU (the core's thread pool); histograms and maxima are added, and the float64
+    chunk sums are added in chunk order, so the results do not depend on the number
+    of threads. The write pass masks in the calling thread while a second thread
+    writes the previous 8 MiB block.
+
+Memory and output
     One shard is memory-mapped at a time (``safetensors.safe_open`` with
-    ``framework="pt"``, zero copy); the rest is ``O(bins + chunk)``. Output shards
-    are written to hidden temporary names in ``OUT_DIR`` and renamed (``os.replace``)
-    only after every shard was written; the JSON report is written last, so an
-    interrupted run leaves no partial file under a final name.
+    ``framework="pt"``, zero copy); the rest is ``O(bins + threads x chunk)``.
+    Output shards are written in aligned 8 MiB blocks with ``O_DIRECT`` where the
+    OS and file system allow it (Linux; elsewhere through the page cache), so the
+    copy of a model larger than memory does not evict the shards still to be read.
+    They go to hidden temporary names in ``OUT_DIR`` and are renamed
+    (``os.replace``) only after every shard was written; the JSON report is written
+    last, so an interrupted run leaves no partial file under a final name.
 
 ``torch`` and ``safetensors`` are imported inside the functions that need them;
 importing this module needs only NumPy and tqdm.
@@ -79,17 +89,19 @@ References
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ._validation import as_positive_finite
-from .effective import _CHUNK, _beta_keep, _floor_guarded
+from .effective import _CHUNK, _beta_keep, _floor_guarded, _n_workers, _pool
 
 __all__ = ["prune_safetensors", "register", "shard_tensors"]
 
@@ -377,14 +389,29 @@ def _bincount(d: np.ndarray, nbins: int) -> np.ndarray:
 # Reading
 # ---------------------------------------------------------------------------
 class _Reader:
-    """Keeps at most one shard open (memory-mapped by ``safetensors.safe_open``)."""
+    """Keeps at most one shard open (memory-mapped by ``safetensors.safe_open``).
+
+    Also owns the work arrays: one :class:`_Scratch` per pool worker and one for the
+    calling thread (``main``).
+    """
 
     def __init__(self, bar):
         self.bar = bar
         self.path: Path | None = None
         self._ctx = None
         self._f = None
-        self.scratch = _Scratch()
+        self.main = _Scratch()
+        self._scratch: dict[int, _Scratch] = {}
+
+    @property
+    def scratch(self) -> _Scratch:
+        return self.main
+
+    def worker_scratch(self, i: int) -> _Scratch:
+        s = self._scratch.get(i)
+        if s is None:
+            s = self._scratch[i] = _Scratch()
+        return s
 
     def open(self, path: Path):
         if path == self.path:
@@ -429,6 +456,30 @@ def _pieces(n: int, start: int):
         b = min(n, a + _PIECE - (start + a) % _PIECE)
         yield a, b
         a = b
+
+
+def _blocks(items: list, n: int) -> list[list]:
+    """``items`` cut into at most ``n`` contiguous, non-empty, near-equal blocks."""
+    k = len(items)
+    n = max(1, min(n, k))
+    return [items[i * k // n : (i + 1) * k // n] for i in range(n)]
+
+
+def _run_blocks(fn, pieces: list, reader: _Reader) -> list:
+    """``[fn(block, scratch) for block in _blocks(pieces, workers)]`` on the thread pool.
+
+    Each block is a contiguous run of pieces with its own work arrays; the results
+    come back in block order. Every block has finished before this returns or
+    raises (no worker is left reading a mapping that the caller may close).
+    """
+    blocks = _blocks(pieces, _n_workers())
+    if len(blocks) == 1:
+        return [fn(blocks[0], reader.worker_scratch(0))]
+    futs = [_pool().submit(fn, blk, reader.worker_scratch(i)) for i, blk in enumerate(blocks)]
+    try:
+        return [f.result() for f in futs]
+    finally:
+        wait(futs)
 
 
 # ---------------------------------------------------------------------------
@@ -503,47 +554,46 @@ def _where(seg: _Seg, t: _Tensor) -> str:
     return f"tensor {t.name!r} in {seg.shard.path.name}"
 
 
-def _pass_max(g: _Group, reader: _Reader) -> None:
-    """Pass 1: max |w| per tensor (the scale of the core's sums); rejects NaN/inf."""
-    sc = reader.scratch
+def _max_hist_pass(g: _Group, reader: _Reader, nbins: int) -> None:
+    """Max key per tensor (rejecting NaN/inf) and, if ``nbins``, the histogram of all keys."""
+    hist = np.zeros(nbins, dtype=np.int64) if nbins else None
     for seg in g.segs:
         t = seg.tensor
         raw = reader.raw(seg.shard.path, t)
-        mk = 0
-        for a, b in _pieces(raw.size, seg.start):
-            mk = max(mk, int(_keys(raw[a:b], t.dtype, g.key_dtype, sc).max()))
-            reader.bar.update((b - a) * _BITS[t.dtype] // 8)
-        del raw
-        seg.max_key = mk
-        if mk >= _NONFINITE[g.key_dtype]:
-            raise ValueError(f"`in_dir`: {_where(seg, t)} contains NaN or inf")
-    g.max_key = max(s.max_key for s in g.segs)
-    g.scale = _key_value(g.max_key, g.key_dtype)
-    g.passes += 1
 
+        def block(pieces, sc, raw=raw, t=t):
+            mk = 0
+            h = np.zeros(nbins, dtype=np.int64) if nbins else None
+            for a, b in pieces:
+                k = _keys(raw[a:b], t.dtype, g.key_dtype, sc)
+                mk = max(mk, int(k.max()))
+                if nbins:
+                    h += _bincount(k, nbins)
+            return mk, h
 
-def _pass_hist(g: _Group, reader: _Reader) -> None:
-    """Pass 1 of ``stats="exact"``: the histogram of every magnitude bit pattern (<= 16 bits)."""
-    nbins = 1 << g.bits
-    hist = np.zeros(nbins, dtype=np.int64)
-    sc = reader.scratch
-    for seg in g.segs:
-        t = seg.tensor
-        raw = reader.raw(seg.shard.path, t)
-        mk = 0
-        for a, b in _pieces(raw.size, seg.start):
-            k = _keys(raw[a:b], t.dtype, g.key_dtype, sc)
-            mk = max(mk, int(k.max()))
-            hist += _bincount(k, nbins)
-            reader.bar.update((b - a) * _BITS[t.dtype] // 8)
+        res = _run_blocks(block, list(_pieces(raw.size, seg.start)), reader)
         del raw
-        seg.max_key = mk
-        if mk >= _NONFINITE[g.key_dtype]:
+        seg.max_key = max(mk for mk, _ in res)
+        if nbins:
+            for _, h in res:
+                hist += h
+        reader.bar.update(t.end - t.begin)
+        if seg.max_key >= _NONFINITE[g.key_dtype]:
             raise ValueError(f"`in_dir`: {_where(seg, t)} contains NaN or inf")
     g.hist = hist
     g.max_key = max(s.max_key for s in g.segs)
     g.scale = _key_value(g.max_key, g.key_dtype)
     g.passes += 1
+
+
+def _pass_max(g: _Group, reader: _Reader) -> None:
+    """Pass 1: max |w| per tensor (the scale of the core's sums); rejects NaN/inf."""
+    _max_hist_pass(g, reader, 0)
+
+
+def _pass_hist(g: _Group, reader: _Reader) -> None:
+    """Pass 1 of ``stats="exact"``: the histogram of every magnitude bit pattern (<= 16 bits)."""
+    _max_hist_pass(g, reader, 1 << g.bits)
 
 
 def _exact_stats(g: _Group) -> None:
@@ -577,47 +627,79 @@ def _pass_stats(g: _Group, reader: _Reader) -> None:
     """Pass 2: sum a_i, sum a_i^2 (as :func:`emp_theory.effective._stats`) and digit-0 histogram.
 
     The sums use the core's chunks of ``_CHUNK`` entries of the concatenation and
-    its operations: ``c = |w| / m`` in float64, ``l1 += sum(c)``, ``c *= c``,
-    ``l2sq += sum(c)`` (NumPy's pairwise sums), so they are bit-for-bit equal.
+    its operations: ``c = |w| / m`` in float64, ``s1 = sum(c)``, ``c *= c``,
+    ``s2 = sum(c)`` (NumPy's pairwise sums), then ``l1 += s1`` and ``l2sq += s2``
+    in chunk order, so they are bit-for-bit equal. Chunks that lie inside one
+    tensor are reduced on the thread pool; a chunk that straddles tensors (or
+    shards) is assembled in the calling thread's buffer.
     """
     scale = g.scale
     bits = g.bits
     shift = _digit_shift(bits, 0)
     nbins = 1 << (bits - shift)
     hist = np.zeros(nbins, dtype=np.int64)
-    l1 = 0.0
-    l2sq = 0.0
-    sc = reader.scratch
-    buf = None
+    sums: dict[int, tuple[float, float]] = {}  # chunk index -> (s1, s2)
+
+    def widen(c_t, tt, a, b):
+        # c = |w| / m in float64: exact widening, then IEEE division (torch, one
+        # thread, vectorized; bit-identical to NumPy's `c /= m`, checked by the tests)
+        c_t.copy_(tt[a:b])
+        c_t.abs_()
+        c_t.div_(scale)
+
+    def digits(raw, t, sc, a, b):
+        k = _keys(raw[a:b], t.dtype, g.key_dtype, sc)
+        if shift:
+            k = np.right_shift(k, shift, out=sc.uint(bits, "digit", b - a))
+        return _bincount(k, nbins)
+
+    def reduce(c):
+        s1 = float(c.sum())
+        c *= c
+        return s1, float(c.sum())
+
+    carry = reader.main.c64  # a chunk that straddles tensors
+    carry_t = reader.main.c64_t
     pos = 0
-    done = 0  # entries flushed
     for seg in g.segs:
         t = seg.tensor
         tt, raw = reader.both(seg.shard.path, t)
+        whole, part = [], []
         for a, b in _pieces(raw.size, seg.start):
-            if buf is None:
-                buf = sc.c64[: min(_CHUNK, g.N - done)]
-                pos = 0
-            # c = |w| / m in float64: exact widening, then IEEE division (torch, one
-            # thread, vectorized; bit-identical to NumPy's `c /= m`, checked by the tests)
-            out = sc.c64_t[pos : pos + (b - a)]
-            out.copy_(tt[a:b])
-            out.abs_()
-            out.div_(scale)
-            k = _keys(raw[a:b], t.dtype, g.key_dtype, sc)
-            if shift:
-                k = np.right_shift(k, shift, out=sc.uint(bits, "digit", b - a))
-            hist += _bincount(k, nbins)
+            s = seg.start + a
+            (whole if s % _CHUNK == 0 and b - a == min(_CHUNK, g.N - s) else part).append((a, b))
+
+        def block(pieces, sc, tt=tt, raw=raw, t=t, start=seg.start):
+            out, h = [], np.zeros(nbins, dtype=np.int64)
+            for a, b in pieces:
+                widen(sc.c64_t[: b - a], tt, a, b)
+                out.append(((start + a) // _CHUNK, reduce(sc.c64[: b - a])))
+                h += digits(raw, t, sc, a, b)
+            return out, h
+
+        for a, b in part:  # at most two: the end of a carried chunk, the start of the next
+            s = seg.start + a
+            n_chunk = min(_CHUNK, g.N - (s - s % _CHUNK))
+            widen(carry_t[pos : pos + (b - a)], tt, a, b)
+            hist += digits(raw, t, reader.main, a, b)
             pos += b - a
-            if pos == buf.size:  # the core's chunk: l1 += sum(c); c *= c; l2sq += sum(c)
-                l1 += float(buf.sum())
-                buf *= buf
-                l2sq += float(buf.sum())
-                done += buf.size
-                buf = None
-            reader.bar.update((b - a) * _BITS[t.dtype] // 8)
+            if pos == n_chunk:
+                sums[s // _CHUNK] = reduce(carry[:n_chunk])
+                pos = 0
+        if whole:
+            for out, h in _run_blocks(block, whole, reader):
+                sums.update(out)
+                hist += h
+        reader.bar.update(t.end - t.begin)
         del tt, raw  # release the shard's mapping before the next one is opened
-    assert buf is None and done == g.N
+    n_chunks = -(-g.N // _CHUNK)
+    assert pos == 0 and len(sums) == n_chunks
+    l1 = 0.0
+    l2sq = 0.0
+    for i in range(n_chunks):  # the core's order
+        s1, s2 = sums[i]
+        l1 += s1
+        l2sq += s2
     g.l1, g.l2sq = l1, l2sq
     g.hist = hist
     inv = l1 * l1 / l2sq
@@ -635,12 +717,19 @@ def _pass_refine(g: _Group, reader: _Reader, prefix: int, level: int) -> np.ndar
     for seg in g.segs:
         t = seg.tensor
         raw = reader.raw(seg.shard.path, t)
-        for a, b in _pieces(raw.size, seg.start):
-            k = _keys(raw[a:b], t.dtype, g.key_dtype, reader.scratch)
-            sel = k[(k >> hi) == prefix]
-            if sel.size:
-                hist += _bincount((sel >> shift) & (nbins - 1), nbins)
-            reader.bar.update((b - a) * _BITS[t.dtype] // 8)
+
+        def block(pieces, sc, raw=raw, t=t):
+            h = np.zeros(nbins, dtype=np.int64)
+            for a, b in pieces:
+                k = _keys(raw[a:b], t.dtype, g.key_dtype, sc)
+                sel = k[(k >> hi) == prefix]
+                if sel.size:
+                    h += _bincount((sel >> shift) & (nbins - 1), nbins)
+            return h
+
+        for h in _run_blocks(block, list(_pieces(raw.size, seg.start)), reader):
+            hist += h
+        reader.bar.update(t.end - t.begin)
         del raw
     g.passes += 1
     return hist
@@ -684,7 +773,147 @@ def _threshold(g: _Group, reader: _Reader, beta: float) -> None:
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
-def _write_masked(fo, seg: _Seg, g: _Group, reader: _Reader) -> None:
+#: Write the output shards with ``O_DIRECT`` where the OS and file system allow it.
+_DIRECT = True
+#: Alignment of direct-I/O buffers, offsets and lengths (covers 512 B and 4 KiB sectors).
+_ALIGN = 4096
+#: Bytes per write of the output writer, and how many such buffers rotate.
+_SINK_BLOCK = 8 << 20
+_SINK_BUFFERS = 3
+
+
+def _aligned(n: int) -> np.ndarray:
+    """``n`` bytes whose address is a multiple of ``_ALIGN``."""
+    a = np.empty(n + _ALIGN, dtype=np.uint8)
+    off = (-a.ctypes.data) % _ALIGN
+    return a[off : off + n]
+
+
+class _Sink:
+    """Sequential writer of one file: fixed aligned blocks written by a background thread.
+
+    The calling thread fills one of ``_SINK_BUFFERS`` buffers while a second thread
+    writes the previous ones in order, so masking and disk writes overlap. The file
+    is opened with ``O_DIRECT`` when the OS and the file system accept it: the
+    blocks then go to the device without the page cache, so a pruned copy of a
+    model larger than memory neither evicts the shards still to be read nor waits
+    for the kernel to find page-cache memory. The last block is padded to the
+    alignment and the file truncated to its length. If the file system refuses
+    direct I/O (at open or at the first write) the same blocks are written through
+    the page cache; the bytes written are the same either way.
+    """
+
+    def __init__(self, path: Path):
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+        direct = getattr(os, "O_DIRECT", 0)
+        self.fd = None
+        self.direct = False
+        if _DIRECT and direct:
+            try:
+                self.fd = os.open(path, flags | direct, 0o666)
+                self.direct = True
+            except OSError:  # e.g. tmpfs: EINVAL
+                self.fd = None
+        if self.fd is None:
+            self.fd = os.open(path, flags, 0o666)
+        self.bufs = [_aligned(_SINK_BLOCK) for _ in range(_SINK_BUFFERS)]
+        self.futs = [None] * _SINK_BUFFERS
+        self.i = 0  # buffer being filled
+        self.pos = 0  # bytes in it
+        self.size = 0  # bytes accepted in all
+        self.ex = ThreadPoolExecutor(1, thread_name_prefix="emp_theory_sink")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self._shutdown(raise_errors=False)
+
+    def write(self, data) -> None:
+        """Append the bytes of ``data`` (a C-contiguous array or bytes-like object)."""
+        src = np.frombuffer(memoryview(data).cast("B"), dtype=np.uint8)
+        off = 0
+        while off < src.size:
+            k = min(src.size - off, _SINK_BLOCK - self.pos)
+            self.bufs[self.i][self.pos : self.pos + k] = src[off : off + k]
+            off += k
+            self.advance(k)
+
+    def space(self) -> np.ndarray:
+        """The free part of the current buffer; fill a prefix, then :meth:`advance`."""
+        return self.bufs[self.i][self.pos :]
+
+    def advance(self, k: int) -> None:
+        self.pos += k
+        self.size += k
+        if self.pos == _SINK_BLOCK:
+            self._submit(self.pos)
+
+    def _submit(self, n: int) -> None:
+        self.futs[self.i] = self.ex.submit(self._write_block, self.bufs[self.i][:n])
+        self.i = (self.i + 1) % _SINK_BUFFERS
+        self.pos = 0
+        f, self.futs[self.i] = self.futs[self.i], None
+        if f is not None:
+            f.result()  # its buffer is free again; a write error surfaces here
+
+    def _write_block(self, buf: np.ndarray) -> None:
+        mv = memoryview(buf)
+        while len(mv):
+            try:
+                k = os.write(self.fd, mv)
+            except OSError as exc:
+                if self.direct and exc.errno == errno.EINVAL:
+                    self._buffered()  # the file system refuses direct I/O after all
+                    continue
+                raise
+            if self.direct and k % _ALIGN:  # a short unaligned write: go on buffered
+                self._buffered()
+            mv = mv[k:]
+
+    def _buffered(self) -> None:
+        import fcntl
+
+        fl = fcntl.fcntl(self.fd, fcntl.F_GETFL)
+        fcntl.fcntl(self.fd, fcntl.F_SETFL, fl & ~os.O_DIRECT)
+        self.direct = False
+
+    def close(self) -> None:
+        """Write what is left, wait for every write, truncate padding and close."""
+        n = self.pos
+        padded = False
+        if n:
+            if self.direct:
+                m = -(-n // _ALIGN) * _ALIGN
+                self.bufs[self.i][n:m] = 0
+                padded = m != n
+                n = m
+            self.futs[self.i] = self.ex.submit(self._write_block, self.bufs[self.i][:n])
+            self.pos = 0
+        self._shutdown(raise_errors=True)
+        if padded:
+            os.ftruncate(self.fd, self.size)
+        os.close(self.fd)
+        self.fd = None
+
+    def _shutdown(self, raise_errors: bool) -> None:
+        futs = [f for f in self.futs if f is not None]
+        self.futs = [None] * _SINK_BUFFERS
+        wait(futs)
+        self.ex.shutdown(wait=True)
+        if not raise_errors:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+            return
+        for f in futs:
+            f.result()
+
+
+def _write_masked(sink: _Sink, seg: _Seg, g: _Group, reader: _Reader) -> None:
     t = seg.tensor
     raw = reader.raw(seg.shard.path, t)
     kept = 0
@@ -703,33 +932,53 @@ def _write_masked(fo, seg: _Seg, g: _Group, reader: _Reader) -> None:
                 keep[np.flatnonzero(eq)[: g.ties]] = True
                 g.ties = 0
         kept += int(np.count_nonzero(keep))
-        out = np.multiply(r, keep, out=sc.uint(_BITS[t.dtype], "out", b - a))
-        fo.write(out)  # zero bit pattern (+0.0) where pruned
-        reader.bar.update((b - a) * _BITS[t.dtype] // 8)
+        _emit_masked(sink, r, keep, sc.uint(_BITS[t.dtype], "out", b - a))
+    reader.bar.update(t.end - t.begin)
     del raw
     seg.kept = kept
 
 
-def _copy_bytes(fo, fi, start: int, n: int, bar) -> None:
+def _emit_masked(sink: _Sink, r: np.ndarray, keep: np.ndarray, out: np.ndarray) -> None:
+    """Append ``r * keep`` (bit patterns; 0 is +0.0 where pruned) to ``sink``.
+
+    Computed straight into the writer's buffer where the element size divides the
+    free space, else through ``out`` and a copy.
+    """
+    item = r.itemsize
+    off = 0
+    while off < r.size:
+        space = sink.space()
+        n = min(r.size - off, space.size // item)
+        if n == 0 or space.ctypes.data % item:  # a value would straddle two buffers
+            sink.write(np.multiply(r[off:], keep[off:], out=out[: r.size - off]))
+            return
+        np.multiply(r[off : off + n], keep[off : off + n], out=space[: n * item].view(r.dtype))
+        sink.advance(n * item)
+        off += n
+
+
+def _copy_bytes(sink: _Sink, fi, start: int, n: int, bar) -> None:
+    """Copy ``n`` bytes of ``fi`` from ``start`` straight into the writer's buffers."""
     fi.seek(start)
     while n > 0:
-        blk = fi.read(min(n, _COPY_BLOCK))
-        if not blk:
+        view = sink.space()
+        k = fi.readinto(memoryview(view)[: min(n, view.size)])
+        if not k:
             raise OSError("unexpected end of file")
-        fo.write(blk)
-        n -= len(blk)
-        bar.update(len(blk))
+        sink.advance(k)
+        n -= k
+        bar.update(k)
 
 
 def _write_shard(sh: _Shard, tmp: Path, segs: dict[str, tuple[_Seg, _Group]], reader) -> None:
-    with open(tmp, "wb") as fo, open(sh.path, "rb") as fi:
-        fo.write(sh.header)
+    with _Sink(tmp) as sink, open(sh.path, "rb", buffering=0) as fi:
+        sink.write(sh.header)
         for t in sh.tensors:
             entry = segs.get(t.name)
             if entry is None or entry[1].zero:
-                _copy_bytes(fo, fi, sh.data_start + t.begin, t.end - t.begin, reader.bar)
+                _copy_bytes(sink, fi, sh.data_start + t.begin, t.end - t.begin, reader.bar)
             else:
-                _write_masked(fo, entry[0], entry[1], reader)
+                _write_masked(sink, entry[0], entry[1], reader)
 
 
 # ---------------------------------------------------------------------------
@@ -824,9 +1073,9 @@ def prune_safetensors(
 
     Notes
     -----
-    Runs torch on one thread (``torch.set_num_threads(1)``, restored on return):
-    ``torch.bincount`` and the float64 conversions are several times faster so on
-    two shared cores. The bytes of unpruned tensors and the header (with its
+    Runs torch with one intra-op thread (``torch.set_num_threads(1)``, restored
+    on return) and parallelizes over blocks of pieces instead (module docstring,
+    "Threads"). The bytes of unpruned tensors and the header (with its
     ``__metadata__``) are copied verbatim, so the output has the input's layout.
 
     References

@@ -9,6 +9,7 @@ JSON; order: shards by file name, tensors by data offset, entries row-major).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import subprocess
@@ -511,3 +512,134 @@ def test_exact_stats_falls_back_to_core_for_wide_floats(tmp_path):
     assert (rep["sum_a"], rep["sum_a2"]) == (st.l1, st.l2sq)
     with pytest.raises(ValueError, match="`stats`"):
         S.prune_safetensors(src, tmp_path / "o2", stats="fast", progress=False)
+
+
+# ---------------------------------------------------------------------------
+# Parallel passes and the output writer
+# ---------------------------------------------------------------------------
+def make_big_model(d: Path, dtype, seed: int = 0) -> Path:
+    """Two shards, ~8.4e6 pruned entries: several whole 2**20-entry chunks per tensor
+    (reduced on the thread pool), chunks straddling tensors and the shard boundary,
+    and output shards larger than one 8 MiB writer block."""
+    g = torch.Generator().manual_seed(seed)
+
+    def w(*shape, s=1.0):
+        return (torch.randn(*shape, generator=g, dtype=torch.float64) * s).to(dtype)
+
+    d.mkdir(parents=True, exist_ok=True)
+    st_torch.save_file(
+        {"a.w": w(1500, 2100), "a.b": w(2100), "b.w": w(1000, 1001, s=2.0)},
+        str(d / "m-1.safetensors"),
+    )
+    st_torch.save_file({"c.w": w(2500, 1700, s=0.3)}, str(d / "m-2.safetensors"))
+    return d
+
+
+def assert_matches_core(src: Path, out: Path, rep: dict, beta: float) -> None:
+    ins, outs = load_dir(src), load_dir(out)
+    keys = pruned_keys(ins, header_order(src))
+    cat, mask = expected_global(ins, keys, beta)
+    st = _stats(cat)
+    assert (rep["max_abs"], rep["sum_a"], rep["sum_a2"]) == (st.scale, st.l1, st.l2sq)
+    assert rep["kept"] == int(mask.sum())
+    got = torch.cat([bits(outs[f][k]).reshape(-1) for f, k in keys])
+    exp = torch.cat(
+        [
+            bits(torch.where(m, ins[f][k].reshape(-1), torch.zeros((), dtype=ins[f][k].dtype)))
+            for (f, k), m in zip(
+                keys, torch.split(mask, [ins[f][k].numel() for f, k in keys]), strict=True
+            )
+        ]
+    )
+    assert torch.equal(got, exp)
+    for p in src.glob("*.safetensors"):  # same layout and length, header verbatim
+        a, b = p.read_bytes(), (out / p.name).read_bytes()
+        n = 8 + int.from_bytes(a[:8], "little")
+        assert len(a) == len(b) and a[:n] == b[:n]
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32], ids=str)
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_parallel_passes_match_core(tmp_path, monkeypatch, dtype, workers):
+    # the number of pool blocks must not change a bit of the sums or of the masks
+    monkeypatch.setattr(S, "_n_workers", lambda: workers)
+    src = make_big_model(tmp_path / "in", dtype, seed=21)
+    rep = S.prune_safetensors(src, tmp_path / "out", beta=0.9, progress=False)
+    assert rep["N"] > 8 * _CHUNK
+    assert max(p.stat().st_size for p in (tmp_path / "out").glob("*.safetensors")) > S._SINK_BLOCK
+    assert_matches_core(src, tmp_path / "out", rep, 0.9)
+
+
+def test_buffered_writer_gives_the_same_bytes(tmp_path, monkeypatch):
+    src = make_big_model(tmp_path / "in", torch.bfloat16, seed=22)
+    S.prune_safetensors(src, tmp_path / "direct", progress=False)
+    monkeypatch.setattr(S, "_DIRECT", False)
+    S.prune_safetensors(src, tmp_path / "buffered", progress=False)
+    for p in (tmp_path / "direct").glob("*.safetensors"):
+        assert p.read_bytes() == (tmp_path / "buffered" / p.name).read_bytes()
+
+
+def test_writer_falls_back_when_direct_io_is_refused(tmp_path, monkeypatch):
+    # a file system that accepts O_DIRECT at open() but refuses the first write (EINVAL)
+    if not hasattr(S.os, "O_DIRECT"):
+        pytest.skip("no O_DIRECT on this OS: the writer is always buffered")
+    src = make_big_model(tmp_path / "in", torch.float16, seed=23)
+    real = S.os.write
+    refused = []
+
+    def write(fd, data):
+        import fcntl
+
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & S.os.O_DIRECT:
+            refused.append(fd)
+            raise OSError(S.errno.EINVAL, "Invalid argument")
+        return real(fd, data)
+
+    monkeypatch.setattr(S.os, "write", write)
+    rep = S.prune_safetensors(src, tmp_path / "out", progress=False)
+    assert refused  # the direct path was tried, then left
+    assert_matches_core(src, tmp_path / "out", rep, 1.0)
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 4097, 3 * (8 << 20) + 5, 4 * (8 << 20)])
+def test_sink_writes_exact_bytes(tmp_path, size):
+    # block boundaries, the rotation of the buffers and the padded, truncated tail
+    data = np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8)
+    p = tmp_path / "f.bin"
+    with S._Sink(p) as sink:
+        cut = [0, size // 3, min(size // 3 + 7, size), size]
+        for a, b in itertools.pairwise(cut):
+            sink.write(data[a:b])
+    assert p.read_bytes() == data.tobytes()
+
+
+def test_sink_raises_write_errors(tmp_path, monkeypatch):
+    def fail(fd, data):
+        raise OSError(S.errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(S.os, "write", fail)
+    with pytest.raises(OSError, match="No space"):
+        with S._Sink(tmp_path / "f.bin") as sink:
+            sink.write(np.zeros(3 * S._SINK_BLOCK, dtype=np.uint8))
+            sink.close()
+
+
+def test_unaligned_header_is_written_correctly(tmp_path):
+    # a valid file whose data section starts at an odd offset: values are then
+    # masked through the scratch array instead of in the writer's buffer
+    src = tmp_path / "in"
+    src.mkdir()
+    w = torch.randn(300, 70, generator=torch.Generator().manual_seed(24)).to(torch.float32)
+    hdr = json.dumps(
+        {"w": {"dtype": "F32", "shape": [300, 70], "data_offsets": [0, w.numel() * 4]}}
+    ).encode()
+    hdr += b" " * (1 + len(hdr) % 2)  # odd length
+    assert len(hdr) % 2 == 1
+    (src / "odd.safetensors").write_bytes(
+        len(hdr).to_bytes(8, "little") + hdr + w.numpy().tobytes()
+    )
+    rep = S.prune_safetensors(src, tmp_path / "out", progress=False)
+    got = np.frombuffer((tmp_path / "out" / "odd.safetensors").read_bytes()[8 + len(hdr) :], "<f4")
+    mask = emp_mask(w.reshape(-1).double(), 1.0).numpy()
+    assert rep["kept"] == int(mask.sum())
+    assert np.array_equal(got, np.where(mask, w.reshape(-1).numpy(), np.float32(0)))
