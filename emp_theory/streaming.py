@@ -103,7 +103,7 @@ import numpy as np
 from ._validation import as_positive_finite
 from .effective import _CHUNK, _beta_keep, _floor_guarded, _n_workers, _pool
 
-__all__ = ["prune_safetensors", "register", "shard_tensors"]
+__all__ = ["magnitude_histogram", "prune_safetensors", "register", "shard_tensors"]
 
 #: Entries per processing piece; equal to ``_CHUNK`` (or a divisor of it) so that no
 #: piece straddles a statistics chunk of the core.
@@ -984,6 +984,72 @@ def _write_shard(sh: _Shard, tmp: Path, segs: dict[str, tuple[_Seg, _Group]], re
 # ---------------------------------------------------------------------------
 # Driver
 # ---------------------------------------------------------------------------
+def magnitude_histogram(in_dir, *, include_1d: bool = False, progress: bool = False) -> dict:
+    r"""Exact histogram of the weight magnitudes of a checkpoint of 8- or 16-bit floats.
+
+    One streamed pass (pass 1 of ``stats="exact"``): every magnitude :math:`|w_i|`
+    of the tensors :func:`prune_safetensors` would prune (global scope) is counted
+    by its bit pattern, so the histogram holds every distinct magnitude with its
+    multiplicity. It determines Algorithm 1 completely: with :math:`c_k` entries of
+    magnitude :math:`v_k`, :math:`\sum_i |w_i| = \sum_k c_k v_k`,
+    :math:`\sum_i w_i^2 = \sum_k c_k v_k^2`, and the :math:`\nu`-th largest
+    magnitude is the :math:`v_k` at which the count from the top reaches :math:`\nu`.
+
+    Parameters
+    ----------
+    in_dir : str or path-like
+        Directory with ``*.safetensors`` shards whose pruned tensors all have one
+        8- or 16-bit float dtype (BF16, F16, F8_E4M3, F8_E5M2).
+    include_1d : bool, default False
+        Count 1-D floating tensors too.
+    progress : bool, default False
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    dict
+        ``dtype``; ``values`` (float64, ascending) and ``counts`` (int64) of the
+        magnitudes present; ``N`` (entries counted, ``counts.sum()``).
+
+    Raises
+    ------
+    ValueError
+        If `in_dir` is missing, empty or corrupt, has no prunable tensor, mixes
+        float dtypes or holds wider floats (a 32-bit histogram would have
+        :math:`2^{31}` bins), or the weights contain NaN/inf.
+    """
+    shards = _list_shards(Path(in_dir))
+    segs = [_Seg(sh, t, 0) for sh in shards for t in sh.tensors if _prunable(t, include_1d)]
+    if not segs:
+        raise ValueError(
+            f"`in_dir` has no prunable tensor (floating, ndim >= {1 if include_1d else 2})"
+        )
+    dtypes = sorted({s.tensor.dtype for s in segs})
+    if len(dtypes) > 1 or _BITS[dtypes[0]] > 16:
+        raise ValueError(
+            f"`in_dir`: the histogram needs one 8- or 16-bit float dtype, found {dtypes}"
+        )
+    import torch
+    from tqdm.auto import tqdm
+
+    g = _Group(segs, stats="exact")
+    threads = torch.get_num_threads()
+    bar = tqdm(
+        total=g.nbytes, unit="B", unit_scale=True, desc="emp histogram", disable=not progress
+    )
+    reader = _Reader(bar)
+    try:
+        torch.set_num_threads(1)
+        _pass_hist(g, reader)
+    finally:
+        torch.set_num_threads(threads)
+        reader.close()
+        bar.close()
+    keys = np.flatnonzero(g.hist)
+    values = _as_float(keys.astype(_UINT[g.bits]), g.key_dtype, np.float64)
+    return {"dtype": g.key_dtype, "values": values, "counts": g.hist[keys], "N": g.N}
+
+
 def _check_dirs(in_dir: Path, out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"`out_dir` exists and is not a directory: {out_dir}")

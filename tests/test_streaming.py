@@ -643,3 +643,104 @@ def test_unaligned_header_is_written_correctly(tmp_path):
     mask = emp_mask(w.reshape(-1).double(), 1.0).numpy()
     assert rep["kept"] == int(mask.sum())
     assert np.array_equal(got, np.where(mask, w.reshape(-1).numpy(), np.float32(0)))
+
+
+# ---------------------------------------------------------------------------
+# magnitude_histogram
+# ---------------------------------------------------------------------------
+class TestMagnitudeHistogram:
+    @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float8_e4m3fn], ids=str)
+    def test_equals_unique_counts(self, tmp_path, dtype):
+        src = make_model(tmp_path / "in", torch.float32, seed=31)
+        if dtype != torch.float32:  # re-save every float tensor in `dtype`
+            for p in src.glob("*.safetensors"):
+                ts = st_torch.load_file(str(p))
+                ts = {k: v.to(dtype) if v.is_floating_point() else v for k, v in ts.items()}
+                st_torch.save_file(ts, str(p))
+        h = S.magnitude_histogram(src)
+        ins = load_dir(src)
+        cat = torch.cat(
+            [ins[f][k].reshape(-1).double() for f, k in pruned_keys(ins, header_order(src))]
+        )
+        vals, counts = torch.unique(cat.abs(), return_counts=True)  # sorted ascending
+        assert np.array_equal(h["values"], vals.numpy())
+        assert np.array_equal(h["counts"], counts.numpy())
+        assert h["N"] == cat.numel() == int(h["counts"].sum())
+        # it determines Algorithm 1: N_eff and the threshold of the core
+        s1 = float(np.sum(h["counts"] * h["values"]))
+        s2 = float(np.sum(h["counts"] * h["values"] ** 2))
+        summ = emp_summary(cat)
+        assert abs(s1 * s1 / s2 - summ.n_eff) < 1.0
+        from_top = np.cumsum(h["counts"][::-1])
+        t = h["values"][::-1][np.searchsorted(from_top, summ.nu)]
+        assert t == float(torch.sort(cat.abs(), descending=True).values[summ.nu - 1])
+
+    def test_rejects_wide_or_mixed_floats(self, tmp_path):
+        src = make_model(tmp_path / "in", torch.float32, seed=32)
+        with pytest.raises(ValueError, match="8- or 16-bit"):
+            S.magnitude_histogram(src)
+        with pytest.raises(ValueError, match="`in_dir`"):
+            S.magnitude_histogram(tmp_path / "missing")
+
+
+# ---------------------------------------------------------------------------
+# Figures (emp_theory.viz.stream_figs)
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("figs")
+    src = make_model(d / "in", torch.bfloat16, seed=41)
+    hist = S.magnitude_histogram(src)
+    rep_g = S.prune_safetensors(src, d / "g", progress=False)
+    rep_l = S.prune_safetensors(src, d / "l", scope="layer", progress=False)
+    ins = load_dir(src)
+    cat = torch.cat(
+        [ins[f][k].reshape(-1).double() for f, k in pruned_keys(ins, header_order(src))]
+    )
+    return hist, rep_g, rep_l, cat
+
+
+class TestStreamFigures:
+    def test_kept_fraction_curves(self, run):
+        pytest.importorskip("plotly")
+        from emp_theory.viz.stream_figs import kept_fraction_figure
+
+        hist, rep, _, cat = run
+        fig = kept_fraction_figure(hist, rep)
+        k, m, cut = fig.data
+        a = cat.abs()
+        for i in (0, len(k.x) // 3, len(k.x) - 1):  # straight from the weights
+            t = k.x[i]
+            assert np.isclose(k.y[i], 100.0 * float((a >= t).double().mean()), rtol=1e-12)
+            assert np.isclose(
+                m.y[i], 100.0 * float(a[a >= t].sum() / a.sum()), rtol=1e-9, atol=1e-12
+            )
+        assert cut.x[0] == rep["threshold"] and np.isclose(cut.y[0], 100 * rep["nu"] / rep["N"])
+        # the cut lies on the K(t) curve up to the ties kept at the threshold
+        j = int(np.flatnonzero(np.asarray(k.x) == rep["threshold"])[0])
+        assert k.y[j] >= cut.y[0] and (j + 1 == len(k.x) or k.y[j + 1] < cut.y[0])
+
+    def test_tensor_sparsity_bars(self, run):
+        pytest.importorskip("plotly")
+        from emp_theory.viz.stream_figs import tensor_sparsity_figure
+
+        _, rep_g, rep_l, _ = run
+        fig = tensor_sparsity_figure({"global": rep_g, "layer": rep_l})
+        for bar, rep in zip(fig.data, (rep_g, rep_l), strict=True):
+            rows = [r for r in rep["tensors"] if r["pruned"]]
+            assert list(bar.x) == [r["name"] for r in rows]
+            assert np.allclose(bar.y, [100 * (1 - r["kept"] / r["N"]) for r in rows])
+
+    def test_bad_inputs(self, run):
+        pytest.importorskip("plotly")
+        from emp_theory.viz.stream_figs import kept_fraction_figure, tensor_sparsity_figure
+
+        hist, rep_g, rep_l, _ = run
+        with pytest.raises(ValueError, match="`hist`"):
+            kept_fraction_figure({"values": [1.0]}, rep_g)
+        with pytest.raises(ValueError, match="`report`"):
+            kept_fraction_figure(hist, rep_l)
+        with pytest.raises(ValueError, match="`report`"):
+            kept_fraction_figure(hist, {**rep_g, "N": rep_g["N"] + 1})
+        with pytest.raises(ValueError, match="`reports`"):
+            tensor_sparsity_figure({})
