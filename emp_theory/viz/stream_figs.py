@@ -70,26 +70,21 @@ def kept_fraction_figure(hist, report):
     N = report["N"]
     t, nu = report["threshold"], report["nu"]
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=v,
-            y=100.0 * n_above / N,
-            mode="lines",
-            name="entries kept K(t)",
-            line={"color": "#1f77b4"},
-            hovertemplate="t = %{x:.4g}<br>entries with |w| ≥ t: %{y:.2f}%<extra></extra>",
-        )
+    curves = (
+        (n_above / N, "entries kept K(t)", "entries", "#1f77b4"),
+        (m_above, "ℓ1 mass kept M(t)", "mass", "#ff7f0e"),
     )
-    fig.add_trace(
-        go.Scatter(
-            x=v,
-            y=100.0 * m_above,
-            mode="lines",
-            name="ℓ1 mass kept M(t)",
-            line={"color": "#ff7f0e"},
-            hovertemplate="t = %{x:.4g}<br>mass with |w| ≥ t: %{y:.2f}%<extra></extra>",
+    for share, name, what, color in curves:
+        fig.add_trace(
+            go.Scatter(
+                x=v,
+                y=100.0 * share,
+                mode="lines",
+                name=name,
+                line={"color": color},
+                hovertemplate=f"t = %{{x:.4g}}<br>{what} with |w| ≥ t: %{{y:.2f}}%<extra></extra>",
+            )
         )
-    )
     fig.add_trace(
         go.Scatter(
             x=[t],
