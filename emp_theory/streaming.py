@@ -893,11 +893,13 @@ class _Sink:
                 n = m
             self.futs[self.i] = self.ex.submit(self._write_block, self.bufs[self.i][:n])
             self.pos = 0
-        self._shutdown(raise_errors=True)
-        if padded:
-            os.ftruncate(self.fd, self.size)
-        os.close(self.fd)
-        self.fd = None
+        try:
+            self._shutdown(raise_errors=True)
+            if padded:
+                os.ftruncate(self.fd, self.size)
+        finally:  # the descriptor is closed even when a write failed
+            os.close(self.fd)
+            self.fd = None
 
     def _shutdown(self, raise_errors: bool) -> None:
         futs = [f for f in self.futs if f is not None]

@@ -622,6 +622,12 @@ def test_sink_raises_write_errors(tmp_path, monkeypatch):
         with S._Sink(tmp_path / "f.bin") as sink:
             sink.write(np.zeros(3 * S._SINK_BLOCK, dtype=np.uint8))
             sink.close()
+    assert sink.fd is None  # closed on the error path
+    late = S._Sink(tmp_path / "g.bin")  # the error surfaces only at close()
+    late.write(np.zeros(10, dtype=np.uint8))
+    with pytest.raises(OSError, match="No space"):
+        late.close()
+    assert late.fd is None
 
 
 def test_unaligned_header_is_written_correctly(tmp_path):
