@@ -27,7 +27,8 @@ import math
 import numpy as np
 
 from ._validation import as_int, as_positive_finite
-from .effective import _stats, emp_mask, keep_count, n_eff, topk_mask
+from ._kernels import stats
+from .effective import emp_mask, keep_count, n_eff, topk_mask
 
 __all__ = [
     "GAUSSIAN_RATIO",
@@ -77,7 +78,7 @@ def quantile_rule_mask(scores, beta: float = 1.0) -> np.ndarray:
     .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, Table 9.
     """
     b = as_positive_finite(beta, "beta")
-    flat = np.asarray(_stats(scores, "scores").flat)
+    flat = np.asarray(stats(scores, "scores").flat)
     nu = keep_count(flat, b)
     k = flat.size - nu
     if k == 0:

@@ -27,13 +27,19 @@ References
 
 from __future__ import annotations
 
-import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ._kernels import (
+    beta_keep,
+    is_torch,
+    n_eff_from_stats,
+    restore,
+    stats,
+    topk_mask_flat,
+    topk_sum,
+)
 from ._validation import as_int, as_positive_finite
 
 __all__ = [
@@ -48,249 +54,6 @@ __all__ = [
     "topk_mask",
     "weights",
 ]
-
-#: Chunk length (elements) of the streaming float64 reductions.
-_CHUNK = 1 << 20
-#: Below this length the selection uses ``np.partition`` directly.
-_SMALL = 1 << 16
-#: Size of the sample used to bracket the selection threshold.
-_SAMPLE = 1 << 15
-#: Chunked passes over at least this many chunks run on a thread pool (NumPy
-#: releases the GIL inside ufuncs). Results are combined in chunk order, so they
-#: are bit-identical to a sequential run whatever the number of threads.
-_PARALLEL_MIN_CHUNKS = 4
-_POOL = None
-
-
-def _n_workers() -> int:
-    """Threads of the pool: the CPUs this process may run on, at most 8."""
-    cpus = (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    )
-    return max(1, min(8, cpus))
-
-
-def _pool():
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=_n_workers(), thread_name_prefix="emp_theory")
-    return _POOL
-
-
-def _map_chunks(fn, n: int) -> list:
-    """``[fn(i, j) for each chunk (i, j) of range(n)]``, in order, on a thread pool when large."""
-    bounds = [(i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK)]
-    if len(bounds) < _PARALLEL_MIN_CHUNKS:
-        return [fn(i, j) for i, j in bounds]
-    return list(_pool().map(lambda b: fn(*b), bounds))
-
-
-# ---------------------------------------------------------------------------
-# Input handling
-# ---------------------------------------------------------------------------
-def _is_torch(x) -> bool:
-    return type(x).__module__.split(".")[0] == "torch" and hasattr(x, "detach")
-
-
-def _to_numpy(s, name: str) -> np.ndarray:
-    """Flatten ``s`` into a contiguous float32/float64 NumPy array (no copy if possible)."""
-    if _is_torch(s):
-        t = s.detach()
-        if t.is_complex():
-            raise TypeError(f"`{name}` must be real-valued, got a complex tensor")
-        if t.dtype.is_floating_point and t.dtype.itemsize < 4:  # float16 / bfloat16
-            t = t.float()
-        elif not t.dtype.is_floating_point:
-            if str(t.dtype) == "torch.bool":
-                raise TypeError(f"`{name}` must be numeric scores, got a boolean tensor")
-            t = t.double()
-        arr = t.cpu().contiguous().numpy()
-    else:
-        try:
-            arr = np.asarray(s)
-        except (TypeError, ValueError) as exc:  # ragged nested sequences
-            raise TypeError(f"`{name}` must be an array of real numbers: {exc}") from None
-    if arr.dtype == bool:
-        raise TypeError(f"`{name}` must be numeric scores, got a boolean array")
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"`{name}` must be an array of real numbers, got dtype {arr.dtype}")
-    if arr.dtype.kind in "iu" or arr.dtype.itemsize > 8:
-        arr = arr.astype(np.float64)
-    elif arr.dtype.itemsize < 4:
-        arr = arr.astype(np.float32)
-    return np.ascontiguousarray(arr).reshape(-1)
-
-
-@dataclass(frozen=True)
-class _Stats:
-    """Streaming statistics of ``|s|``, scaled by ``scale = max|s|``.
-
-    ``l1`` and ``l2sq`` are :math:`\\sum_i |s_i|/m` and :math:`\\sum_i (s_i/m)^2`
-    accumulated in float64 with :math:`m = \\max_i |s_i|`, so magnitudes from 1e-300
-    to 1e300 neither overflow nor underflow and a constant vector gives exactly
-    ``l1 = l2sq = N``.
-    """
-
-    flat: np.ndarray
-    scale: float
-    l1: float
-    l2sq: float
-
-    @property
-    def N(self) -> int:
-        return int(self.flat.size)
-
-
-def _stats(s, name: str = "s") -> _Stats:
-    flat = _to_numpy(s, name)
-    if flat.size == 0:
-        raise ValueError(f"`{name}` must not be empty")
-    ext = _map_chunks(lambda i, j: (flat[i:j].max(), flat[i:j].min()), flat.size)
-    hi = float(max(e[0] for e in ext))
-    lo = float(min(e[1] for e in ext))
-    if not (math.isfinite(hi) and math.isfinite(lo)):
-        raise ValueError(f"`{name}` must be finite (found NaN or inf)")
-    m = max(hi, -lo)
-    if m == 0.0:
-        raise ValueError(f"`{name}` is all zeros: the weights ω = |s|/‖s‖₁ are undefined")
-    # Divide by m = max|s| in float64: squares neither overflow (1e300) nor underflow
-    # (1e-300), and equal magnitudes become exactly 1.0, so a constant vector gives
-    # l1 = l2sq = N exactly. Sums are pairwise (np.sum), relative error O(log2(N) eps).
-    # Per chunk: c = |s|/m in float64, sum(c), sum(c*c); chunk sums added in order.
-
-    def sums(i: int, j: int):
-        c = flat[i:j].astype(np.float64)
-        c /= m
-        np.abs(c, out=c)
-        a = float(c.sum())
-        c *= c
-        return a, float(c.sum())
-
-    l1 = 0.0
-    l2sq = 0.0
-    for a, b in _map_chunks(sums, flat.size):
-        l1 += a
-        l2sq += b
-    return _Stats(flat=flat, scale=m, l1=l1, l2sq=l2sq)
-
-
-def _floor_guarded(x: float, n_terms: int) -> int:
-    """``floor(x)`` robust to round-off that lands ``x`` a hair under an integer.
-
-    The float64 sums behind ``x`` carry a relative error of at most about
-    ``(2 + log2(n_terms)) * eps``; a value within ``4`` times that below an
-    integer is taken to be that integer.
-    """
-    tol = 4.0 * (2.0 + math.log2(max(n_terms, 2))) * np.finfo(np.float64).eps
-    f = math.floor(x)
-    if math.floor(x * (1.0 + tol)) > f:
-        return f + 1
-    return f
-
-
-def _n_eff_from_stats(st: _Stats) -> int:
-    inv = st.l1 * st.l1 / st.l2sq  # = 1 / sum(omega^2)
-    return int(min(max(_floor_guarded(inv, st.N), 1), st.N))
-
-
-def _beta_keep(beta: float, n: int, N: int) -> int:
-    nu = _floor_guarded(beta * n, 2)
-    return int(min(max(nu, 1), N))
-
-
-# ---------------------------------------------------------------------------
-# Selection
-# ---------------------------------------------------------------------------
-def _chunks(n: int):
-    for start in range(0, n, _CHUNK):
-        yield start, min(start + _CHUNK, n)
-
-
-def _kth_largest(flat: np.ndarray, k: int) -> float:
-    """Return the ``k``-th largest value of ``|flat|`` (1-based).
-
-    Uses a sample to bracket the answer (Floyd & Rivest, 1975), one chunked pass
-    to count the magnitudes above the bracket and gather those inside it, and
-    ``np.partition`` on the (small) bracket. Falls back to ``np.partition`` on all
-    magnitudes when the bracket misses; the answer is exact either way.
-    """
-    n = flat.size
-    if n <= _SMALL:
-        a = np.abs(flat)
-        return float(np.partition(a, n - k)[n - k])
-    rng = np.random.default_rng(0x5EED)
-    sample = np.sort(np.abs(flat[rng.integers(0, n, _SAMPLE)]))
-    # rank from the top, in the sample, and a safety margin of ~ 6 standard deviations
-    q = k / n
-    centre = _SAMPLE * (1.0 - q)
-    margin = 6.0 * math.sqrt(_SAMPLE * q * (1.0 - q)) + 8.0
-    lo = sample[max(int(centre - margin), 0)]
-    hi = sample[min(int(centre + margin), _SAMPLE - 1)]
-
-    def bracket(i: int, j: int):
-        c = np.abs(flat[i:j])
-        return int(np.count_nonzero(c > hi)), c[(c >= lo) & (c <= hi)]
-
-    parts = _map_chunks(bracket, n)
-    n_above = sum(p[0] for p in parts)
-    r = k - n_above  # rank from the top inside the bracket
-    cand = np.concatenate([p[1] for p in parts])
-    if 1 <= r <= cand.size:
-        return float(np.partition(cand, cand.size - r)[cand.size - r])
-    a = np.abs(flat)
-    return float(np.partition(a, n - k)[n - k])
-
-
-def _topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
-    """Boolean mask of the ``k`` largest ``|flat|`` (ties: lowest index first)."""
-    n = flat.size
-    if k >= n:
-        return np.ones(n, dtype=bool)
-    t = flat.dtype.type(_kth_largest(flat, k))
-    mask = np.empty(n, dtype=bool)
-
-    def above(i: int, j: int) -> int:
-        np.greater(np.abs(flat[i:j]), t, out=mask[i:j])
-        return int(np.count_nonzero(mask[i:j]))
-
-    need = k - sum(_map_chunks(above, n))
-    for i, j in _chunks(n):  # ties at the threshold, lowest index first
-        if need <= 0:
-            break
-        ties = np.flatnonzero(np.abs(flat[i:j]) == t)[:need]
-        mask[i + ties] = True
-        need -= ties.size
-    return mask
-
-
-def _topk_sum(flat: np.ndarray, k: int) -> float:
-    """Sum (in float64) of the ``k`` largest ``|flat|``."""
-    n = flat.size
-    if k >= n:
-        return float(sum(_map_chunks(lambda i, j: np.abs(flat[i:j]).sum(dtype=np.float64), n)))
-    t = flat.dtype.type(_kth_largest(flat, k))
-
-    def above(i: int, j: int):
-        c = np.abs(flat[i:j])
-        sel = c[c > t]
-        return float(sel.sum(dtype=np.float64)), sel.size
-
-    total = 0.0
-    count = 0
-    for a, b in _map_chunks(above, n):
-        total += a
-        count += b
-    return total + (k - count) * float(t)
-
-
-def _restore(mask_flat: np.ndarray, s):
-    """Give ``mask_flat`` the shape (and, for torch input, the type/device) of ``s``."""
-    if _is_torch(s):
-        import torch  # only reached when the caller already uses torch
-
-        return torch.from_numpy(mask_flat.reshape(tuple(s.shape))).to(s.device)
-    shape = np.shape(s)
-    return mask_flat.reshape(shape)
 
 
 # ---------------------------------------------------------------------------
@@ -328,9 +91,9 @@ def weights(s) -> np.ndarray:
     >>> weights([1, -1, 2]).tolist()
     [0.25, 0.25, 0.5]
     """
-    st = _stats(s)
+    st = stats(s)
     w = np.abs(st.flat, dtype=np.float64) / st.scale / st.l1
-    shape = tuple(s.shape) if _is_torch(s) else np.shape(s)
+    shape = tuple(s.shape) if is_torch(s) else np.shape(s)
     return w.reshape(shape)
 
 
@@ -372,7 +135,7 @@ def n_eff(s) -> int:
     >>> n_eff([3, 1, 0, 0])  # 1 / (9/16 + 1/16) = 1.6
     1
     """
-    return _n_eff_from_stats(_stats(s))
+    return n_eff_from_stats(stats(s))
 
 
 def keep_count(s, beta: float = 1.0) -> int:
@@ -414,8 +177,8 @@ def keep_count(s, beta: float = 1.0) -> int:
     4
     """
     b = as_positive_finite(beta, "beta")
-    st = _stats(s)
-    return _beta_keep(b, _n_eff_from_stats(st), st.N)
+    st = stats(s)
+    return beta_keep(b, n_eff_from_stats(st), st.N)
 
 
 def nu_from_n_eff(n_eff, N, beta: float = 1.0) -> int:
@@ -448,7 +211,7 @@ def nu_from_n_eff(n_eff, N, beta: float = 1.0) -> int:
     k = as_int(n_eff, "n_eff")
     if not 1 <= k <= n_total:
         raise ValueError(f"`n_eff` must be an integer in [1, N] = [1, {n_total}], got {n_eff!r}")
-    return _beta_keep(b, k, n_total)
+    return beta_keep(b, k, n_total)
 
 
 def top_mass(s, k) -> float:
@@ -475,11 +238,11 @@ def top_mass(s, k) -> float:
     >>> top_mass([4, 3, 2, 1], 2)
     0.7
     """
-    st = _stats(s)
+    st = stats(s)
     kk = as_int(k, "k")
     if not 1 <= kk <= st.N:
         raise ValueError(f"`k` must be an integer in [1, N] = [1, {st.N}], got {k!r}")
-    return min(_topk_sum(st.flat, kk) / st.scale / st.l1, 1.0)
+    return min(topk_sum(st.flat, kk) / st.scale / st.l1, 1.0)
 
 
 def s_eff(s) -> float:
@@ -507,9 +270,9 @@ def s_eff(s) -> float:
     >>> s_eff([1, 1, 1, 1])
     1.0
     """
-    st = _stats(s)
-    k = _n_eff_from_stats(st)
-    return min(_topk_sum(st.flat, k) / st.scale / st.l1, 1.0)
+    st = stats(s)
+    k = n_eff_from_stats(st)
+    return min(topk_sum(st.flat, k) / st.scale / st.l1, 1.0)
 
 
 def topk_mask(s, k):
@@ -533,11 +296,11 @@ def topk_mask(s, k):
         Boolean mask of the input's shape (a ``torch.bool`` tensor on the input's
         device when `s` is a tensor) with exactly ``k`` true entries.
     """
-    st = _stats(s)
+    st = stats(s)
     kk = as_int(k, "k")
     if not 1 <= kk <= st.N:
         raise ValueError(f"`k` must be an integer in [1, N] = [1, {st.N}], got {k!r}")
-    return _restore(_topk_mask_flat(st.flat, kk), s)
+    return restore(topk_mask_flat(st.flat, kk), s)
 
 
 def emp_mask(s, beta: float = 1.0):
@@ -572,9 +335,9 @@ def emp_mask(s, beta: float = 1.0):
     [False, True, True, False]
     """
     b = as_positive_finite(beta, "beta")
-    st = _stats(s)
-    nu = _beta_keep(b, _n_eff_from_stats(st), st.N)
-    return _restore(_topk_mask_flat(st.flat, nu), s)
+    st = stats(s)
+    nu = beta_keep(b, n_eff_from_stats(st), st.N)
+    return restore(topk_mask_flat(st.flat, nu), s)
 
 
 @dataclass(frozen=True)
@@ -607,12 +370,12 @@ def emp_summary(s, beta: float = 1.0) -> EMPSummary:
     from .bounds import theorem2_bound  # bounds imports nothing from here
 
     b = as_positive_finite(beta, "beta")
-    st = _stats(s)
-    n = _n_eff_from_stats(st)
-    nu = _beta_keep(b, n, st.N)
+    st = stats(s)
+    n = n_eff_from_stats(st)
+    nu = beta_keep(b, n, st.N)
     norm = st.scale * st.l1
-    seff = min(_topk_sum(st.flat, n) / norm, 1.0)
-    kept = seff if nu == n else min(_topk_sum(st.flat, nu) / norm, 1.0)
+    seff = min(topk_sum(st.flat, n) / norm, 1.0)
+    kept = seff if nu == n else min(topk_sum(st.flat, nu) / norm, 1.0)
     return EMPSummary(
         N=st.N,
         n_eff=n,

@@ -85,6 +85,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import fft as sfft
 
+from . import paper as _paper
 from ._validation import as_int, as_positive_finite
 from .effective import emp_mask, n_eff, nu_from_n_eff, topk_mask
 
@@ -106,9 +107,8 @@ _BATCH_MAX = 4096
 #: Relative distance to an integer under which N_eff is recomputed by the core.
 _NEAR_INT = 1e-9
 
-#: The paper's Figure 4 caption (a Pexels photo not distributed with the paper):
-#: ``(sparsity, PSNR in dB, SSIM)`` of EMP global and of EMP on 4x4 patches.
-PAPER_FIGURE4 = {"global": (0.267, 29.4, 0.912), "patch4": (0.323, 38.3, 0.991)}
+#: The paper's Figure 4 caption, from :mod:`emp_theory.paper`.
+PAPER_FIGURE4 = _paper.FIGURE4
 
 _CENTERS = ("local", "channel")
 _DOMAINS = ("pixel", "dct")

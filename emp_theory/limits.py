@@ -58,6 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import poch, zeta
 
+from . import paper as _paper
 from ._validation import as_int, as_positive_finite
 
 __all__ = [
@@ -75,20 +76,9 @@ __all__ = [
     "student_t_df_for_sparsity",
 ]
 
-#: Average sparsity (fraction) of EMP-magnitude over the seven LLaMA / LLaMA-2
-#: models, Table 2 of the paper (36.63 %).
-PAPER_TABLE2_EMP_MAGNITUDE_SPARSITY = 0.3663
-
-#: Per-model sparsity (fraction) of EMP-magnitude, Table 5 of the paper.
-PAPER_TABLE5_EMP_MAGNITUDE_SPARSITY = {
-    "LLaMA 7B": 0.3666,
-    "LLaMA 13B": 0.3658,
-    "LLaMA 30B": 0.3660,
-    "LLaMA 65B": 0.3661,
-    "LLaMA-2 7B": 0.3670,
-    "LLaMA-2 13B": 0.3662,
-    "LLaMA-2 70B": 0.3666,
-}
+#: Re-exported from :mod:`emp_theory.paper` (Tables 2 and 5).
+PAPER_TABLE2_EMP_MAGNITUDE_SPARSITY = _paper.TABLE2_EMP_MAGNITUDE_SPARSITY
+PAPER_TABLE5_EMP_MAGNITUDE_SPARSITY = _paper.TABLE5_EMP_MAGNITUDE_SPARSITY
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from . import paper as _paper
 from ._validation import as_int, as_positive_finite
 from .bounds import distance_bound, eq17_loss_bound, eq18_loss_bound, normalized_loss_bound
 from .effective import emp_summary
@@ -56,17 +57,8 @@ __all__ = [
     "trained_model",
 ]
 
-#: Table 1 of the paper: (dataset, model) -> (dense loss, sparsity %, EMP loss, epsilon).
-PAPER_TABLE1 = {
-    ("CIFAR10", "FC5"): (1.2582, 47.41, 1.2384, 0.0198),
-    ("CIFAR10", "FC12"): (1.5123, 42.89, 1.4454, 0.0669),
-    ("CIFAR10", "AlexNet"): (0.4664, 62.22, 0.4286, 0.0378),
-    ("CIFAR10", "VGG16"): (0.4234, 59.47, 0.3184, 0.1050),
-    ("CIFAR100", "ResNet18"): (0.8740, 56.20, 0.9287, 0.0547),
-    ("CIFAR100", "ResNet50"): (0.8586, 54.74, 0.8387, 0.0199),
-    ("TinyImagenet", "ResNet18"): (2.3028, 53.37, 2.2814, 0.0214),
-    ("TinyImagenet", "ResNet50"): (2.0213, 48.10, 1.9853, 0.0360),
-}
+#: Table 1 of the paper, from :mod:`emp_theory.paper`.
+PAPER_TABLE1 = _paper.TABLE1
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import paper as _paper
 from ._validation import as_int, as_positive_finite
 from .effective import emp_mask, n_eff, top_mass
 
@@ -124,14 +125,8 @@ CALIBRATION_FILE = _DATA / "sentences_calibration.txt"
 STS_FILE = _DATA / "sts_pairs.tsv"
 _STS_HEADER = ("score", "sentence1", "sentence2")
 
-#: Table 2 of the paper (averages over seven LLaMA / LLaMA-2 models):
-#: method -> (average sparsity %, its std, average ΔPPL, average Δaccuracy in points).
-PAPER_TABLE2 = {
-    "Wanda": (50.00, 0.00, 0.799, -1.40),
-    "Magnitude": (50.00, 0.00, 2.982, -2.60),
-    "EMP-Wanda": (40.47, 0.33, 0.678, -1.50),
-    "EMP-Magnitude": (36.63, 0.04, 0.752, -0.93),
-}
+#: Table 2 of the paper, from :mod:`emp_theory.paper`.
+PAPER_TABLE2 = _paper.TABLE2
 
 #: Short names of the six linear maps of a BERT layer, in forward order.
 LINEAR_KINDS = ("query", "key", "value", "attn_out", "ffn_in", "ffn_out")

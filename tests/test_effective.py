@@ -28,7 +28,7 @@ from emp_theory import (
     topk_mask,
     weights,
 )
-from emp_theory.effective import _SMALL
+from emp_theory._kernels import SMALL as _SMALL
 
 
 # ---------------------------------------------------------------------------

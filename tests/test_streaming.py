@@ -25,9 +25,9 @@ st_torch = pytest.importorskip("safetensors.torch")
 
 from emp_theory import cli  # noqa: E402
 from emp_theory import streaming as S  # noqa: E402
+from emp_theory._kernels import CHUNK as _CHUNK  # noqa: E402
+from emp_theory._kernels import stats as _stats  # noqa: E402
 from emp_theory.effective import (  # noqa: E402
-    _CHUNK,
-    _stats,
     emp_mask,
     emp_summary,
     topk_mask,

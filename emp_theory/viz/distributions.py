@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..effective import _to_numpy, emp_summary, n_eff
+from .._kernels import to_numpy
+from ..effective import emp_summary, n_eff
 from ..limits import (
     FAMILIES,
     PAPER_TABLE2_EMP_MAGNITUDE_SPARSITY,
@@ -119,7 +120,7 @@ def sorted_scores_figure(
     from plotly.subplots import make_subplots
 
     summ = emp_summary(s, beta)  # validates s and beta
-    a = np.sort(np.abs(_to_numpy(s, "s")).astype(np.float64))[::-1]
+    a = np.sort(np.abs(to_numpy(s, "s")).astype(np.float64))[::-1]
     mass = np.cumsum(a) / a.sum()
     N, nu = summ.N, summ.nu
     idx = _display_ranks(N, nu, int(max_points))
