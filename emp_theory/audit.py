@@ -26,8 +26,8 @@ import math
 
 import numpy as np
 
-from ._validation import as_int, as_positive_finite
 from ._kernels import stats
+from ._validation import as_int, as_positive_finite
 from .effective import emp_mask, keep_count, n_eff, topk_mask
 
 __all__ = [

@@ -100,12 +100,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import as_positive_finite
 from ._kernels import CHUNK as _CHUNK
 from ._kernels import beta_keep as _beta_keep
 from ._kernels import floor_guarded as _floor_guarded
 from ._kernels import n_workers as _n_workers
 from ._kernels import pool as _pool
+from ._validation import as_positive_finite
 
 __all__ = ["magnitude_histogram", "prune_safetensors", "register", "shard_tensors"]
 
