@@ -21,7 +21,7 @@ import pytest
 import torch
 
 from emp_theory import keep_count
-from emp_theory.pruning.cli import main, register
+from emp_theory.cli.sweep import main, register
 from emp_theory.pruning.data import load_digits_split
 from emp_theory.pruning.models import FC_WIDTHS, build_model, prunable_parameters
 from emp_theory.pruning.sweep import format_layers, format_table, run_sweep, to_csv
@@ -311,10 +311,9 @@ class TestCLI:
         err = capsys.readouterr().err
         assert "four IDX files" in err and len(err.strip().splitlines()) == 1
 
-    def test_through_emp_theory_cli(self, cache, capsys, monkeypatch):
+    def test_through_emp_theory_cli(self, cache, capsys):
         import emp_theory.cli as top
 
-        monkeypatch.setattr(top, "_EXTENSIONS", ["emp_theory.pruning.cli"])
         argv = ["sweep", "--betas", "1", "--scope", "block", "--quiet", "--cache-dir", str(cache)]
         assert top.main(argv) == 0
         assert "block" in capsys.readouterr().out
@@ -327,8 +326,8 @@ class TestCLI:
         import sys
 
         code = (
-            "import sys, argparse; import emp_theory.pruning.cli as c; "
-            "p = argparse.ArgumentParser(); c.register(p.add_subparsers()); "
+            "import sys; import emp_theory.cli as c; "
+            "c.build_parser(); "
             "print('torch' in sys.modules)"
         )
         out = subprocess.run(

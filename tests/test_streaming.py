@@ -381,9 +381,7 @@ def test_non_finite_weights(tmp_path, bad):
 # Command line (through emp_theory.cli.main with the extension registered)
 # ---------------------------------------------------------------------------
 @pytest.fixture
-def cli_main(monkeypatch):
-    if "emp_theory.streaming" not in cli._EXTENSIONS:
-        monkeypatch.setattr(cli, "_EXTENSIONS", [*cli._EXTENSIONS, "emp_theory.streaming"])
+def cli_main():
     return cli.main
 
 

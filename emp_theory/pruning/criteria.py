@@ -48,6 +48,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from . import names as _names
+
 __all__ = [
     "CRITERIA",
     "DEFAULT_N_BATCHES",
@@ -455,13 +457,7 @@ def wanda(model: nn.Module, param, data, *, n_batches: int = DEFAULT_N_BATCHES):
 
 
 #: Criterion name -> function ``(model, param, data=None, **options) -> scores``.
-CRITERIA: dict[str, Callable] = {
-    "magnitude": magnitude,
-    "taylor": taylor,
-    "saliency": saliency,
-    "obd": obd,
-    "wanda": wanda,
-}
+CRITERIA: dict[str, Callable] = {name: globals()[name] for name in _names.CRITERIA}
 
 
 def compute_scores(model: nn.Module, criterion: str, params, data=None, **options):

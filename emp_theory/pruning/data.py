@@ -73,7 +73,7 @@ __all__ = [
 DEBIAN_FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 
 #: Dataset names accepted by :func:`load_dataset`.
-DATASETS = ("digits", "mnist", "fashion-mnist")
+from .names import DATASETS  # noqa: E402
 
 #: IDX type byte -> big-endian NumPy dtype.
 _IDX_TYPES = {

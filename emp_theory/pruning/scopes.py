@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 #: Scopes accepted by :func:`prune_model`.
-SCOPES = ("global", "block", "row")
+from .names import SCOPES
 
 
 @dataclass

@@ -1,36 +1,23 @@
-"""The ``emp-theory`` command.
+"""``emp-theory neff``, ``bounds`` and ``verify``: the theory core on the command line.
 
-Sub-commands::
+::
 
-    emp-theory neff FILE [--beta B] [--json]     N, N_eff, s_eff, nu, sparsity of a score file
+    emp-theory neff FILE [--beta B] [--json]     N, N_eff, s_eff, k, sparsity of a score file
     emp-theory bounds --N 1000 [--nu ...] [--beta B] [--json]
     emp-theory verify [--samples S] [--json]     SymPy checks + a short Monte Carlo
-
-Further sub-commands (``sweep``, ...) are registered by the modules listed in
-``_EXTENSIONS``; they import their heavy dependencies only when run.
-
-User mistakes (a missing or malformed file, a bad argument) print one line to
-stderr and exit with status 2; they never show a traceback.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_scores", "main"]
+from ._args import UsageError, int_list, positive_float, positive_int
 
-#: Modules that add sub-commands through a ``register(subparsers)`` function.
-_EXTENSIONS: list[str] = ["emp_theory.pruning.cli", "emp_theory.streaming"]
-
-
-class UsageError(Exception):
-    """A user mistake: reported as one line on stderr, exit status 2."""
+__all__ = ["load_scores", "register"]
 
 
 def load_scores(path: str) -> np.ndarray:
@@ -92,7 +79,7 @@ def _json_default(o):
 
 
 def _cmd_neff(args) -> int:
-    from .effective import emp_summary
+    from ..effective import emp_summary
 
     scores = load_scores(args.file)
     try:
@@ -115,24 +102,13 @@ def _cmd_neff(args) -> int:
     return 0
 
 
-def _parse_int_list(text: str | None, name: str) -> list[int] | None:
-    if text is None:
-        return None
-    try:
-        return [int(x) for x in text.replace(",", " ").split()]
-    except ValueError:
-        raise UsageError(
-            f"--{name} must be a comma-separated list of integers, got {text!r}"
-        ) from None
-
-
 def _cmd_bounds(args) -> int:
-    from .bounds import p_nu, prop1_infimum, theorem2_approx, trivial_bound
-    from .certificate import beta_bound, exact_infimum_point
-    from .effective import nu_from_n_eff
+    from ..bounds import p_nu, prop1_infimum, theorem2_approx, trivial_bound
+    from ..certificate import beta_bound, exact_infimum_point
+    from ..effective import nu_from_n_eff
 
     N = args.N
-    nus = _parse_int_list(args.nu, "nu")
+    nus = int_list(args.nu, "nu")
     if nus is None:
         nus = sorted({1, max(1, N // 10), max(1, N // 4), max(1, N // 2), max(1, N - 1), N})
     rows = []
@@ -177,8 +153,8 @@ def _cmd_bounds(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from .montecarlo import run as mc_run
-    from .symbolic import run_all
+    from ..montecarlo import run as mc_run
+    from ..symbolic import run_all
 
     checks = run_all()
     mc = []
@@ -214,69 +190,22 @@ def _cmd_verify(args) -> int:
     return 0 if all(c.passed for c in checks) and mc_ok else 1
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return v
-
-
-def _positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not np.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
-    return v
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit status 2 (argparse's own convention)
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="emp-theory", description="Effective Model Pruning: theory and tools.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def register(sub) -> None:
+    """Add ``neff``, ``bounds`` and ``verify`` to the ``emp-theory`` sub-command parser."""
     p = sub.add_parser("neff", help="N_eff, s_eff, nu and sparsity of a score vector")
     p.add_argument("file", help=".npy, .csv/.txt file of scores, or - for stdin")
-    p.add_argument("--beta", type=_positive_float, default=1.0, help="EMP coefficient (default 1)")
+    p.add_argument("--beta", type=positive_float, default=1.0, help="EMP coefficient (default 1)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_neff)
 
     p = sub.add_parser("bounds", help="Proposition 1 / Theorem 2 and the exact certificate")
-    p.add_argument("--N", type=_positive_int, required=True, help="dimension N >= 2")
+    p.add_argument("--N", type=positive_int, required=True, help="dimension N >= 2")
     p.add_argument("--nu", help="comma-separated shell indices (default: a few)")
-    p.add_argument("--beta", type=_positive_float, help="also give the generalized beta bound")
+    p.add_argument("--beta", type=positive_float, help="also give the generalized beta bound")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_bounds)
 
     p = sub.add_parser("verify", help="run the SymPy proofs and a short Monte Carlo")
-    p.add_argument("--samples", type=_positive_int, default=200_000, help="samples per N")
+    p.add_argument("--samples", type=positive_int, default=200_000, help="samples per N")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_verify)
-
-    for name in _EXTENSIONS:
-        importlib.import_module(name).register(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except UsageError as exc:
-        print(f"emp-theory {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
-        return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,9 +1,8 @@
 """``emp-theory sweep``: the β-sweep from the command line.
 
 ``register(subparsers)`` adds the ``sweep`` sub-command to the ``emp-theory``
-parser (``emp_theory.cli`` lists this module in ``_EXTENSIONS``); torch is
-imported only when the command runs, so ``emp-theory --help`` stays fast.
-:func:`main` runs the same command stand-alone::
+parser; torch is imported only when the command runs, so ``emp-theory --help``
+stays fast. :func:`main` runs the same command stand-alone::
 
     emp-theory sweep --model fc5 --dataset digits --betas 0.5,0.75,1,1.25,1.5,2 \\
         --scope global,block --criterion magnitude,taylor --json out.json --plot fig3.png
@@ -24,53 +23,14 @@ import json
 import math
 import sys
 
+from ..pruning.names import CRITERIA as _CRITERIA
+from ..pruning.names import DATASETS as _DATASETS
+from ..pruning.names import DEBIAN_FASHION_MNIST as _DEBIAN_FMNIST
+from ..pruning.names import MODELS as _MODELS
+from ..pruning.names import SCOPES as _SCOPES
+from ._args import Parser, UsageError, choose, float_list
+
 __all__ = ["main", "register"]
-
-_MODELS = ("fc2", "fc5", "fc12", "cnn")
-_DATASETS = ("digits", "mnist", "fashion-mnist")
-_SCOPES = ("global", "block", "row")
-_CRITERIA = ("magnitude", "taylor", "saliency", "obd", "wanda")
-_DEBIAN_FMNIST = "/usr/share/datasets/fashion-mnist"
-
-
-def _usage_error():
-    from ..cli import UsageError
-
-    return UsageError
-
-
-def _names(text: str, allowed, what: str) -> list[str]:
-    items = [t.strip().lower() for t in text.split(",") if t.strip()]
-    if items == ["all"]:
-        return list(allowed)
-    if not items:
-        raise _usage_error()(f"--{what} is empty")
-    for it in items:
-        if it not in allowed:
-            raise _usage_error()(
-                f"unknown {what} {it!r} (choose from {', '.join(allowed)} or 'all')"
-            )
-    return list(dict.fromkeys(items))
-
-
-def _floats(text: str, what: str, *, low: float, high: float, open_low: bool) -> list[float]:
-    out = []
-    for t in text.split(","):
-        t = t.strip()
-        if not t:
-            continue
-        try:
-            v = float(t)
-        except ValueError:
-            raise _usage_error()(f"--{what}: {t!r} is not a number") from None
-        bad = (v <= low if open_low else v < low) or v > high or not math.isfinite(v)
-        if bad:
-            lo = "(" if open_low else "["
-            raise _usage_error()(f"--{what}: {t} is outside {lo}{low:g}, {high:g}]")
-        out.append(v)
-    if not out:
-        raise _usage_error()(f"--{what} is empty")
-    return out
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
@@ -145,8 +105,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _cmd_sweep(args) -> int:
-    UsageError = _usage_error()
-    models = _names(args.model, _MODELS, "model")
+    models = choose(args.model, _MODELS, "model")
     dataset = args.dataset.strip().lower()
     if dataset not in _DATASETS:
         raise UsageError(f"unknown dataset {args.dataset!r} (choose from {', '.join(_DATASETS)})")
@@ -156,11 +115,11 @@ def _cmd_sweep(args) -> int:
             f"--dataset {dataset} needs --data-dir with its IDX files; nothing is downloaded"
             + (hint if dataset == "fashion-mnist" else "")
         )
-    betas = _floats(args.betas, "betas", low=0.0, high=math.inf, open_low=True)
-    scopes = _names(args.scope, _SCOPES, "scope")
-    criteria = _names(args.criterion, _CRITERIA, "criterion")
+    betas = float_list(args.betas, "betas", low=0.0, high=math.inf, open_low=True)
+    scopes = choose(args.scope, _SCOPES, "scope")
+    criteria = choose(args.criterion, _CRITERIA, "criterion")
     fixed = (
-        _floats(args.fixed_sparsity, "fixed-sparsity", low=0.0, high=1.0, open_low=False)
+        float_list(args.fixed_sparsity, "fixed-sparsity", low=0.0, high=1.0, open_low=False)
         if args.fixed_sparsity.strip()
         else []
     )
@@ -171,8 +130,8 @@ def _cmd_sweep(args) -> int:
 
     import torch  # heavy: only now
 
-    from .data import load_dataset
-    from .sweep import format_layers, format_table, run_sweep, to_csv
+    from ..pruning.data import load_dataset
+    from ..pruning.sweep import format_layers, format_table, run_sweep, to_csv
 
     threads = args.threads if args.threads is not None else (1 if dataset == "digits" else None)
     if threads is not None:
@@ -250,14 +209,12 @@ def _write(path: str, text: str) -> None:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:
-        raise _usage_error()(f"cannot write {path}: {exc}") from None
+        raise UsageError(f"cannot write {path}: {exc}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``sweep`` stand-alone (``python -m emp_theory.pruning.cli ...``): exit status 0 or 2."""
-    from ..cli import UsageError, _Parser
-
-    parser = _Parser(prog="emp-theory sweep", description="EMP β-sweep")
+    """Run ``sweep`` stand-alone (``python -m emp_theory.cli.sweep ...``): exit status 0 or 2."""
+    parser = Parser(prog="emp-theory sweep", description="EMP β-sweep")
     _add_arguments(parser)
     parser.set_defaults(func=_cmd_sweep, command="sweep")
     args = parser.parse_args(argv)

@@ -1,0 +1,49 @@
+"""The ``emp-theory`` command: one parser, one module per command group.
+
+=====================  ======================================================
+module                 commands
+=====================  ======================================================
+:mod:`.core`           ``neff``, ``bounds``, ``verify`` (the theory core)
+:mod:`.sweep`          ``sweep`` (the β-sweep of the pruning path)
+:mod:`.stream`         ``prune-safetensors`` (streaming over checkpoints)
+:mod:`._args`          the parser class, :class:`UsageError`, argument types
+=====================  ======================================================
+
+Every command module imports only the standard library and NumPy at the top; torch,
+SymPy and safetensors are imported when a command runs, so ``emp-theory --help`` is fast.
+User mistakes (a missing or malformed file, a bad argument) print one line to
+stderr and exit with status 2; they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import core, stream, sweep
+from ._args import Parser, UsageError
+from .core import load_scores
+
+__all__ = ["UsageError", "build_parser", "load_scores", "main"]
+
+
+def build_parser() -> Parser:
+    """The ``emp-theory`` parser with every sub-command registered."""
+    parser = Parser(prog="emp-theory", description="Effective Model Pruning: theory and tools.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    core.register(sub)
+    sweep.register(sub)
+    stream.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``emp-theory`` with `argv`; return the exit status (0, 1 for a failed check, 2)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"emp-theory {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0

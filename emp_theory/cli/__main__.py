@@ -1,0 +1,7 @@
+"""``python -m emp_theory.cli``: the ``emp-theory`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
