@@ -41,7 +41,7 @@ def run(repeats: int = 7, threads: int = 1) -> dict:
     # warm-up (first-call overheads of both paths) and the amount
     warm = copy.deepcopy(base)
     rec = global_emp_unstructured(_params(warm), beta=1.0)
-    amount = rec.N - rec.nu
+    amount = rec.N - rec.k
     ref = copy.deepcopy(base)
     prune.global_unstructured(_params(ref), pruning_method=prune.L1Unstructured, amount=amount)
     same = all(
@@ -62,7 +62,7 @@ def run(repeats: int = 7, threads: int = 1) -> dict:
     return {
         "weights": n_weights,
         "n_eff": rec.n_eff,
-        "nu": rec.nu,
+        "k": rec.k,
         "pruned": amount,
         "masks_identical": same,
         "emp_s": e,
@@ -80,7 +80,7 @@ def main() -> None:
     a = ap.parse_args()
     r = run(a.repeats, a.threads)
     print(f"FC12 (784 inputs): {r['weights']:,} weights, global magnitude pruning")
-    print(f"EMP beta=1: N_eff = {r['n_eff']:,}, nu = {r['nu']:,}, pruned {r['pruned']:,}")
+    print(f"EMP beta=1: N_eff = {r['n_eff']:,}, nu = {r['k']:,}, pruned {r['pruned']:,}")
     print(f"masks identical to torch's at the same amount: {r['masks_identical']}")
     print(f"{'method':<52} {'median s':>10}")
     print(f"{'EMP (global_emp_unstructured)':<52} {r['emp_s']:>10.4f}")

@@ -332,7 +332,7 @@ def main() -> int:
             for name in ("prune", "prune-x"):
                 p = res[name]
                 print(
-                    f"       {name}: N = {p['N']}, N_eff = {p['n_eff']}, nu = {p['nu']}, "
+                    f"       {name}: N = {p['N']}, N_eff = {p['n_eff']}, nu = {p['k']}, "
                     f"sparsity {p['sparsity']:.4f}, {p['passes']} passes, analysis "
                     f"{p['timing']['analysis_s']:.1f} s + write {p['timing']['write_s']:.1f} s"
                 )

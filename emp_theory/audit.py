@@ -251,7 +251,7 @@ def criterion_sparsity(
                     "beta": b,
                     "N": N,
                     "n_eff": ne,
-                    "nu": keep_count(flat, b),
+                    "k": keep_count(flat, b),
                     "emp_sparsity": 1.0 - m_emp.sum() / N,
                     "emp_acc": _masked_accuracy(model, params, np.split(m_emp, split), data),
                     "quantile_sparsity": 1.0 - m_q.sum() / N,

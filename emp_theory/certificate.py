@@ -209,11 +209,14 @@ def beta_bound(beta, n_eff, N):
     N : int
         ``N >= 2``.
     """
-    from .effective import nu_from_n_eff
+    from .effective import keep_count
 
     b = as_positive_finite(beta, "beta")
     n = check_N(N)
     ks = int_array(n_eff, "n_eff", 1, n)
-    flat = [exact_infimum_point(int(x), n, nu_from_n_eff(int(x), n, b)).value for x in ks.ravel()]
+    flat = [
+        exact_infimum_point(int(x), n, keep_count(beta=b, n_eff=int(x), N=n)).value
+        for x in ks.ravel()
+    ]
     out = np.array(flat).reshape(ks.shape)
     return float(out) if out.ndim == 0 else out

@@ -138,32 +138,42 @@ def n_eff(s) -> int:
     return n_eff_from_stats(stats(s))
 
 
-def keep_count(s, beta: float = 1.0) -> int:
-    r"""Number of kept entries :math:`\nu = \mathrm{clip}(\lfloor \beta N_{\mathrm{eff}} \rfloor, 1, N)` (Algorithm 1, line 3).
+def keep_count(s=None, beta: float = 1.0, *, n_eff=None, N=None) -> int:
+    r"""Number of kept entries :math:`k = \mathrm{clip}(\lfloor \beta N_{\mathrm{eff}} \rfloor, 1, N)` (Algorithm 1, line 3).
+
+    The one kept-count rule of the package. Give either the scores `s`, or
+    :math:`N_{\mathrm{eff}}` and :math:`N` (`n_eff` and `N`, keyword-only) when they
+    are already known (bounds, figures, streaming).
 
     Rounding: Algorithm 1 writes :math:`\mathrm{clip}(\beta N_{\mathrm{eff}}, 1, N)`
     and then selects that many entries, so a non-integer :math:`\beta N_{\mathrm{eff}}`
-    must be rounded. We use the floor: it reproduces :math:`\nu = N_{\mathrm{eff}}`
+    must be rounded. We use the floor: it reproduces :math:`k = N_{\mathrm{eff}}`
     at :math:`\beta = 1`, never keeps more than :math:`\beta N_{\mathrm{eff}}`
-    entries, and makes :math:`\nu` non-decreasing in :math:`\beta`. The floor is
+    entries, and makes :math:`k` non-decreasing in :math:`\beta`. The floor is
     guarded against round-off (``0.29 * 100`` counts as 29).
 
     Parameters
     ----------
-    s : array_like or torch.Tensor
+    s : array_like or torch.Tensor, optional
         Scores (finite, not all zero).
     beta : float, default 1.0
         Scaling coefficient :math:`\beta > 0`.
+    n_eff, N : int, optional (keyword-only)
+        A known effective number ``1 <= n_eff <= N`` and length ``N >= 1``,
+        instead of `s`.
 
     Returns
     -------
     int
-        :math:`\nu \in [1, N]`.
+        :math:`k \in [1, N]`.
 
     Raises
     ------
     ValueError
-        If `beta` is not a finite positive number, or `s` is invalid.
+        If `beta` is not a finite positive number, `s` is invalid, or `n_eff`
+        is outside ``[1, N]``.
+    TypeError
+        If neither or both of `s` and (`n_eff`, `N`) are given.
 
     References
     ----------
@@ -175,36 +185,17 @@ def keep_count(s, beta: float = 1.0) -> int:
     2
     >>> keep_count([1, 1, 1, 1], beta=2.0)  # clipped at N
     4
-    """
-    b = as_positive_finite(beta, "beta")
-    st = stats(s)
-    return beta_keep(b, n_eff_from_stats(st), st.N)
-
-
-def nu_from_n_eff(n_eff, N, beta: float = 1.0) -> int:
-    r"""Number of kept entries :math:`\nu = \mathrm{clip}(\lfloor \beta N_{\mathrm{eff}} \rfloor, 1, N)` from a known :math:`N_{\mathrm{eff}}`.
-
-    The rule of :func:`keep_count` (Algorithm 1, line 3; floor guarded against
-    round-off) for callers that already hold :math:`N_{\mathrm{eff}}` and :math:`N`
-    (bounds, figures, streaming).
-
-    Parameters
-    ----------
-    n_eff : int
-        Effective number, ``1 <= n_eff <= N``.
-    N : int
-        Number of scores, ``N >= 1``.
-    beta : float, default 1.0
-        :math:`\beta > 0`.
-
-    Examples
-    --------
-    >>> nu_from_n_eff(100, 1000, 0.29)
+    >>> keep_count(beta=0.29, n_eff=100, N=1000)
     29
-    >>> nu_from_n_eff(600, 1000, 2.0)
-    1000
     """
     b = as_positive_finite(beta, "beta")
+    if s is not None:
+        if n_eff is not None or N is not None:
+            raise TypeError("give either `s` or (`n_eff`, `N`), not both")
+        st = stats(s)
+        return beta_keep(b, n_eff_from_stats(st), st.N)
+    if n_eff is None or N is None:
+        raise TypeError("give either `s` or both `n_eff` and `N`")
     n_total = as_int(N, "N")
     if n_total < 1:
         raise ValueError(f"`N` must be an integer >= 1, got {N!r}")
@@ -212,6 +203,17 @@ def nu_from_n_eff(n_eff, N, beta: float = 1.0) -> int:
     if not 1 <= k <= n_total:
         raise ValueError(f"`n_eff` must be an integer in [1, N] = [1, {n_total}], got {n_eff!r}")
     return beta_keep(b, k, n_total)
+
+
+def nu_from_n_eff(n_eff, N, beta: float = 1.0) -> int:
+    """``keep_count(beta=beta, n_eff=n_eff, N=N)``, under the name earlier releases used.
+
+    Examples
+    --------
+    >>> nu_from_n_eff(600, 1000, 2.0)
+    1000
+    """
+    return keep_count(beta=beta, n_eff=n_eff, N=N)
 
 
 def top_mass(s, k) -> float:
@@ -304,7 +306,7 @@ def topk_mask(s, k):
 
 
 def emp_mask(s, beta: float = 1.0):
-    r"""EMP mask: keep the :math:`\nu = \mathrm{clip}(\lfloor\beta N_{\mathrm{eff}}\rfloor, 1, N)` largest :math:`|s_i|` (Algorithm 1).
+    r"""EMP mask: keep the :math:`k = \mathrm{clip}(\lfloor\beta N_{\mathrm{eff}}\rfloor, 1, N)` largest :math:`|s_i|` (Algorithm 1).
 
     Parameters
     ----------
@@ -336,8 +338,8 @@ def emp_mask(s, beta: float = 1.0):
     """
     b = as_positive_finite(beta, "beta")
     st = stats(s)
-    nu = beta_keep(b, n_eff_from_stats(st), st.N)
-    return restore(topk_mask_flat(st.flat, nu), s)
+    k = beta_keep(b, n_eff_from_stats(st), st.N)
+    return restore(topk_mask_flat(st.flat, k), s)
 
 
 @dataclass(frozen=True)
@@ -347,7 +349,7 @@ class EMPSummary:
     N: int
     n_eff: int
     beta: float
-    nu: int
+    k: int
     s_eff: float
     kept_mass: float
     sparsity: float
@@ -372,18 +374,18 @@ def emp_summary(s, beta: float = 1.0) -> EMPSummary:
     b = as_positive_finite(beta, "beta")
     st = stats(s)
     n = n_eff_from_stats(st)
-    nu = beta_keep(b, n, st.N)
+    k = beta_keep(b, n, st.N)
     norm = st.scale * st.l1
     seff = min(topk_sum(st.flat, n) / norm, 1.0)
-    kept = seff if nu == n else min(topk_sum(st.flat, nu) / norm, 1.0)
+    kept = seff if k == n else min(topk_sum(st.flat, k) / norm, 1.0)
     return EMPSummary(
         N=st.N,
         n_eff=n,
         beta=b,
-        nu=nu,
+        k=k,
         s_eff=seff,
         kept_mass=kept,
-        sparsity=1.0 - nu / st.N,
+        sparsity=1.0 - k / st.N,
         bound=float(theorem2_bound(n, st.N)) if st.N >= 2 else 1.0,
         trivial_bound=n / st.N,
     )

@@ -62,7 +62,7 @@ The selection is Algorithm 1 of :mod:`emp_theory.effective`: global mode calls
 whose :math:`1/\sum\omega_i^2` lies within :math:`10^{-9}` (relative) of an
 integer back to :func:`~emp_theory.effective.n_eff` (so the floor agrees with
 the core, round-off guard included), maps :math:`N_{\mathrm{eff}}` to
-:math:`\nu` with :func:`~emp_theory.effective.nu_from_n_eff`, and keeps the
+:math:`\nu` with :func:`~emp_theory.effective.keep_count`, and keeps the
 :math:`\nu` largest magnitudes with ties broken lowest index first, like
 :func:`~emp_theory.effective.topk_mask`. The tests check this equals the core's
 ``emp_mask`` patch by patch.
@@ -87,7 +87,7 @@ from scipy import fft as sfft
 
 from . import paper as _paper
 from ._validation import as_int, as_positive_finite
-from .effective import emp_mask, n_eff, nu_from_n_eff, topk_mask
+from .effective import emp_mask, keep_count, n_eff, topk_mask
 
 __all__ = [
     "PAPER_FIGURE4",
@@ -347,9 +347,9 @@ def _regions(H: int, W: int, patch: int | None) -> list[_Region]:
 # ---------------------------------------------------------------------------
 @functools.lru_cache(maxsize=256)
 def _nu_table(beta: float, P: int) -> np.ndarray:
-    """``nu[n]`` for ``n = 1..P`` from the core's :func:`~emp_theory.effective.nu_from_n_eff` (index 0 unused)."""
+    """``nu[n]`` for ``n = 1..P`` from the core's :func:`~emp_theory.effective.keep_count` (index 0 unused)."""
     table = np.zeros(P + 1, dtype=np.int64)
-    table[1:] = [nu_from_n_eff(n, P, beta) for n in range(1, P + 1)]
+    table[1:] = [keep_count(beta=beta, n_eff=n, N=P) for n in range(1, P + 1)]
     return table
 
 

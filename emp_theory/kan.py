@@ -943,7 +943,7 @@ class KANPruneReport:
         Nodes per layer before and after.
     kept : list of list of int
         Kept node indices of each hidden layer (ascending).
-    n_eff, nu : list of int
+    n_eff, k : list of int
         Per hidden layer, :math:`N_{\\mathrm{eff}}` of the scores and the number kept
         :math:`\\nu` (EMP only; empty otherwise).
     beta, threshold : float or None
@@ -957,7 +957,7 @@ class KANPruneReport:
     width_after: list
     kept: list
     n_eff: list
-    nu: list
+    k: list
     beta: float | None
     threshold: float | None
     scores: KANNodeScores | None
@@ -970,7 +970,7 @@ class KANPruneReport:
             "width_after": list(self.width_after),
             "kept": [list(k) for k in self.kept],
             "n_eff": list(self.n_eff),
-            "nu": list(self.nu),
+            "k": list(self.k),
             "beta": self.beta,
             "threshold": self.threshold,
         }
@@ -1092,7 +1092,7 @@ def emp_prune_kan(model, x, beta: float = 1.0, *, score: str = "l1"):
         width_after=kan_widths(pruned),
         kept=kept,
         n_eff=neffs,
-        nu=nus,
+        k=nus,
         beta=b,
         threshold=None,
         scores=ns,
@@ -1160,7 +1160,7 @@ def threshold_prune_kan(model, x, threshold: float = 1e-2, *, rule: str = "pykan
         width_after=kan_widths(pruned),
         kept=kept,
         n_eff=[],
-        nu=[],
+        k=[],
         beta=None,
         threshold=th,
         scores=ns,

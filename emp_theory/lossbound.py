@@ -284,7 +284,7 @@ class LossBoundMeasurement:
     beta: float
     N: int
     n_eff: int
-    nu: int
+    k: int
     rho_eff: float
     rho: float
     sparsity: float
@@ -417,7 +417,7 @@ def measure_loss_bound(
         raise ValueError("`model` has no prunable weights")
     theta = torch.cat([getattr(m, n).detach().reshape(-1) for _, m, n in targets]).double()
     summ = emp_summary(theta.numpy(), b)
-    N, nu = summ.N, summ.nu
+    N, k = summ.N, summ.k
 
     xs = (
         (dataset.x_test, dataset.y_test)
@@ -464,8 +464,8 @@ def measure_loss_bound(
         model.train(was)
 
     theta_l1 = float(theta.abs().sum())
-    rho = nu / N
-    dbound = float(distance_bound(theta_l1, min(summ.kept_mass, 1.0), nu, N))
+    rho = k / N
+    dbound = float(distance_bound(theta_l1, min(summ.kept_mass, 1.0), k, N))
     t = trace.estimate
     ok = t > 0 and math.isfinite(t)
     nan = float("nan")
@@ -477,7 +477,7 @@ def measure_loss_bound(
         beta=b,
         N=N,
         n_eff=summ.n_eff,
-        nu=nu,
+        k=k,
         rho_eff=rho_eff,
         rho=rho,
         sparsity=1.0 - rho,

@@ -508,7 +508,7 @@ class _Group:
     l1: float = 0.0
     l2sq: float = 0.0
     n_eff: int = 0
-    nu: int = 0
+    k: int = 0
     t_key: int = 0
     ties: int = 0  # entries equal to the threshold still to keep (write pass)
     passes: int = 0
@@ -759,9 +759,9 @@ def _analyse(g: _Group, reader: _Reader, beta: float) -> None:
 
 def _threshold(g: _Group, reader: _Reader, beta: float) -> None:
     """nu and the exact nu-th largest magnitude key (refinement passes for > 16 bits)."""
-    g.nu = _beta_keep(beta, g.n_eff, g.N)
+    g.k = _beta_keep(beta, g.n_eff, g.N)
     bits = g.bits
-    b, r = _select(g.hist, g.nu)
+    b, r = _select(g.hist, g.k)
     prefix = b
     level = 0
     while _digit_shift(bits, level) > 0:
@@ -1121,15 +1121,15 @@ def prune_safetensors(
     Returns
     -------
     dict
-        The report: ``N`` (pruned entries), ``n_eff``, ``nu``, ``threshold`` (the
+        The report: ``N`` (pruned entries), ``n_eff``, ``k``, ``threshold`` (the
         :math:`\nu`-th largest magnitude), ``max_abs`` :math:`m = \max_i |w_i|`,
         ``sum_a`` :math:`\sum_i a_i` and ``sum_a2`` :math:`\sum_i a_i^2` with
         :math:`a = |w|/m` (these six are ``None`` with ``scope="layer"``, where
-        ``n_eff``, ``nu``, ``threshold`` and ``stats`` are given per tensor), ``stats``
+        ``n_eff``, ``k``, ``threshold`` and ``stats`` are given per tensor), ``stats``
         (the mode used), ``kept``,
         ``sparsity`` :math:`1-\nu/N` over the pruned entries, ``overall_sparsity``
         (over every tensor entry), a ``tensors`` list (shard, name, dtype, shape,
-        pruned, N, kept, sparsity, and per tensor ``n_eff``/``nu``/``threshold`` in
+        pruned, N, kept, sparsity, and per tensor ``n_eff``/``k``/``threshold`` in
         layer scope), ``passes`` over the pruned data and ``timing`` in seconds.
 
     Raises
@@ -1285,7 +1285,7 @@ def _report(in_dir, out_dir, shards, groups, seg_of, scope, beta, include_1d, t_
                 row["kept"] = seg.kept
                 if scope == "layer":
                     row["n_eff"] = g.n_eff
-                    row["nu"] = g.nu
+                    row["k"] = g.k
                     row["threshold"] = _key_value(g.t_key, g.key_dtype)
                     row["stats"] = g.stats
             row["sparsity"] = 1.0 - row["kept"] / t.numel if t.numel else 0.0
@@ -1293,7 +1293,7 @@ def _report(in_dir, out_dir, shards, groups, seg_of, scope, beta, include_1d, t_
             rows.append(row)
     live = [g for g in groups if not g.zero]
     N = sum(g.N for g in live)
-    kept = sum(g.nu for g in live)
+    kept = sum(g.k for g in live)
     one = groups[0] if scope == "global" else None
     return {
         "in_dir": str(in_dir),
@@ -1306,7 +1306,7 @@ def _report(in_dir, out_dir, shards, groups, seg_of, scope, beta, include_1d, t_
         "order": "shards by file name; tensors by data offset; entries row-major",
         "N": N,
         "n_eff": one.n_eff if one else None,
-        "nu": one.nu if one else None,
+        "k": one.k if one else None,
         "threshold": _key_value(one.t_key, one.key_dtype) if one else None,
         "max_abs": one.scale if one else None,
         "sum_a": one.l1 if one else None,

@@ -127,8 +127,8 @@ class TestCriterionSparsity:
         rows = criterion_sparsity(small_model(), tiny_dataset(), ("taylor",), (0.8, 1.0, 1.2))
         assert [r["beta"] for r in rows] == [0.8, 1.0, 1.2]
         for r in rows:
-            assert r["emp_sparsity"] == pytest.approx(1 - r["nu"] / r["N"])
-            assert r["quantile_sparsity"] == pytest.approx(r["nu"] / r["N"])
+            assert r["emp_sparsity"] == pytest.approx(1 - r["k"] / r["N"])
+            assert r["quantile_sparsity"] == pytest.approx(r["k"] / r["N"])
         e = [r["emp_sparsity"] for r in rows]
         q = [r["quantile_sparsity"] for r in rows]
         assert e[0] > e[1] > e[2] and q[0] < q[1] < q[2]

@@ -32,7 +32,7 @@ class TestNeff:
         out = json.loads(capsys.readouterr().out)
         assert out["N"] == 600
         assert out["n_eff"] == n_eff(s)
-        assert out["nu"] == keep_count(s, 1.5)
+        assert out["k"] == keep_count(s, 1.5)
         assert out["s_eff"] == pytest.approx(s_eff(s))
 
     def test_csv_and_text(self, tmp_path, capsys):

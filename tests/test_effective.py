@@ -360,12 +360,12 @@ class TestEmpSummary:
         r = emp_summary(s, beta=1.5)
         assert r.N == 1000
         assert r.n_eff == n_eff(s)
-        assert r.nu == keep_count(s, 1.5)
+        assert r.k == keep_count(s, 1.5)
         assert r.s_eff == pytest.approx(s_eff(s), abs=1e-15)
-        assert r.kept_mass == pytest.approx(top_mass(s, r.nu), abs=1e-15)
-        assert r.sparsity == pytest.approx(1 - r.nu / 1000)
+        assert r.kept_mass == pytest.approx(top_mass(s, r.k), abs=1e-15)
+        assert r.sparsity == pytest.approx(1 - r.k / 1000)
         assert r.bound == theorem2_bound(r.n_eff, 1000)
-        assert r.as_dict()["nu"] == r.nu
+        assert r.as_dict()["k"] == r.k
 
 
 class TestNuFromNEff:

@@ -184,7 +184,7 @@ class TestEMPPrune:
         nu = keep_count(s, beta)
         # closed form of Algorithm 1 (no float ties near integers here)
         closed = min(max(math.floor(beta * math.floor(s.sum() ** 2 / (s**2).sum())), 1), 6)
-        assert rep.nu == [nu] == [closed]
+        assert rep.k == [nu] == [closed]
         assert len(rep.kept[0]) == nu
         assert rep.width_before == [4, 6, 3]
         assert rep.width_after == [4, nu, 3] == K.kan_widths(pruned)
@@ -229,7 +229,7 @@ class TestEMPPrune:
         _, rep = K.emp_prune_kan(run.model, x_train)
         d = rep.as_dict()
         assert d["method"] == "emp" and d["beta"] == 1.0 and d["threshold"] is None
-        assert d["width_after"][1] == len(d["kept"][0]) == d["nu"][0]
+        assert d["width_after"][1] == len(d["kept"][0]) == d["k"][0]
 
 
 class TestThresholdPrune:

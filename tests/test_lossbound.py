@@ -156,7 +156,7 @@ class TestMeasureLossBound:
         assert isinstance(m, LossBoundMeasurement)
         assert m.trace_h == 2.5
         theta, keep, n_eff, nu = direct_prune(model, beta)
-        assert (m.N, m.n_eff, m.nu) == (theta.size, n_eff, nu)
+        assert (m.N, m.n_eff, m.k) == (theta.size, n_eff, nu)
         # eps: the test cross-entropy of the hand-pruned weights minus the dense one
         w1 = torch.from_numpy(np.where(keep, theta, 0.0)[:192].reshape(12, 16)).float()
         w2 = torch.from_numpy(np.where(keep, theta, 0.0)[192:].reshape(10, 12)).float()
@@ -205,7 +205,7 @@ class TestMeasureLossBound:
     def test_nothing_pruned_gives_zero(self):
         tr = TraceEstimate(1.0, 0.0, 1, (1.0,))
         m = measure_loss_bound(small_model(), small_dataset(), 100.0, trace=tr)
-        assert m.nu == m.N and m.eps == 0 and m.dist_sq == 0 and m.eq17 == 0
+        assert m.k == m.N and m.eps == 0 and m.dist_sq == 0 and m.eq17 == 0
 
     @pytest.mark.parametrize(
         ("kwargs", "exc", "word"),

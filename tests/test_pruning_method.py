@@ -106,13 +106,13 @@ class TestEMPUnstructured:
         rec = emp_records(m, "weight")[-1]
         N = s.size
         n = ref_neff(s)
-        assert (rec.N, rec.n_eff, rec.nu) == (N, n, ref_nu(s, 1.0))
+        assert (rec.N, rec.n_eff, rec.k) == (N, n, ref_nu(s, 1.0))
         assert rec.s_eff == pytest.approx(ref_seff(s), rel=1e-12)
         assert rec.kept_mass == pytest.approx(ref_seff(s), rel=1e-12)  # nu = N_eff at beta = 1
         assert rec.bound == pytest.approx(ref_thm2(n, N), rel=1e-12)
         assert rec.s_eff >= rec.bound  # Theorem 2
         assert rec.scope == "tensor" and not rec.saturated
-        assert set(np.flatnonzero(m.weight_mask.numpy().ravel())) == ref_topk_set(s, rec.nu)
+        assert set(np.flatnonzero(m.weight_mask.numpy().ravel())) == ref_topk_set(s, rec.k)
 
     def test_kept_mass_beta(self):
         m = linear()
@@ -120,13 +120,13 @@ class TestEMPUnstructured:
         emp_unstructured(m, "weight", beta=0.5)
         rec = emp_records(m, "weight")[-1]
         a = np.sort(np.abs(w).ravel())[::-1]
-        assert rec.kept_mass == pytest.approx(a[: rec.nu].sum() / a.sum(), rel=1e-12)
+        assert rec.kept_mass == pytest.approx(a[: rec.k].sum() / a.sum(), rel=1e-12)
 
     def test_large_beta_saturates(self):
         m = linear()
         emp_unstructured(m, "weight", beta=50.0)
         rec = emp_records(m, "weight")[-1]
-        assert rec.saturated and rec.nu == rec.N == m.weight.numel()
+        assert rec.saturated and rec.k == rec.N == m.weight.numel()
         assert bool(m.weight_mask.all())
 
     def test_iterative_pruning_uses_survivors(self):
@@ -246,9 +246,9 @@ class TestGlobal:
         pooled = np.concatenate([m.weight.detach().numpy().ravel() for m in layers])
         rec = global_emp_unstructured([(m, "weight") for m in layers], beta=beta)
         kept = sum(int(m.weight_mask.sum()) for m in layers)
-        assert kept == rec.nu == keep_count(pooled, beta) == ref_nu(pooled, beta)
+        assert kept == rec.k == keep_count(pooled, beta) == ref_nu(pooled, beta)
         got = np.concatenate([m.weight_mask.numpy().ravel() for m in layers])
-        assert set(np.flatnonzero(got).tolist()) == ref_topk_set(pooled, rec.nu)
+        assert set(np.flatnonzero(got).tolist()) == ref_topk_set(pooled, rec.k)
         assert rec.scope == "global" and rec.N == pooled.size
         for m in layers:
             assert emp_records(m, "weight")[-1] == rec
@@ -260,8 +260,8 @@ class TestGlobal:
             [(m, "weight") for m in layers], pruning_method=EMPUnstructured, beta=1.0, report=report
         )
         pooled = np.concatenate([m.weight_orig.detach().numpy().ravel() for m in layers])
-        assert len(report) == 1 and report[0].nu == keep_count(pooled, 1.0)
-        assert sum(int(m.weight_mask.sum()) for m in layers) == report[0].nu
+        assert len(report) == 1 and report[0].k == keep_count(pooled, 1.0)
+        assert sum(int(m.weight_mask.sum()) for m in layers) == report[0].k
 
     def test_global_after_existing_masks(self):
         layers = self._layers()
@@ -273,14 +273,14 @@ class TestGlobal:
             [layers[0].weight_orig.detach().numpy()[old.numpy().astype(bool)]]
             + [m.weight_orig.detach().numpy().ravel() for m in layers[1:]]
         )
-        assert rec.N == surv.size and rec.nu == keep_count(surv, 1.0)
+        assert rec.N == surv.size and rec.k == keep_count(surv, 1.0)
         assert bool((layers[0].weight_mask <= old).all())
 
     def test_same_as_torch_at_same_amount(self):
         a, b = self._layers(), self._layers()
         rec = global_emp_unstructured([(m, "weight") for m in a], beta=1.0)
         prune.global_unstructured(
-            [(m, "weight") for m in b], pruning_method=prune.L1Unstructured, amount=rec.N - rec.nu
+            [(m, "weight") for m in b], pruning_method=prune.L1Unstructured, amount=rec.N - rec.k
         )
         for x, y in zip(a, b, strict=True):
             assert torch.equal(x.weight_mask, y.weight_mask)
@@ -340,7 +340,7 @@ class TestPruneModel:
         ws = {qn: getattr(m, p).detach().numpy().copy() for qn, m, p in prunable_parameters(model)}
         res = prune_model(model, scope="block", beta=1.0)
         for layer in res.layers:
-            assert layer.kept == keep_count(ws[layer.name], 1.0) == layer.nu
+            assert layer.kept == keep_count(ws[layer.name], 1.0) == layer.k
             assert layer.n_eff == ref_neff(ws[layer.name])
         nus = [keep_count(w, 1.0) for w in ws.values()]
         Ns = [w.size for w in ws.values()]

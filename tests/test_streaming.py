@@ -138,12 +138,12 @@ def test_global_matches_core(tmp_path, dtype, quantized, beta):
     cat, mask = expected_global(ins, keys, beta)
     assert cat.numel() > 2 * _CHUNK
     summ = emp_summary(cat, beta)
-    assert (rep["N"], rep["n_eff"], rep["nu"]) == (summ.N, summ.n_eff, summ.nu)
-    assert rep["kept"] == summ.nu == int(mask.sum())
+    assert (rep["N"], rep["n_eff"], rep["k"]) == (summ.N, summ.n_eff, summ.k)
+    assert rep["kept"] == summ.k == int(mask.sum())
     st = _stats(cat)
     assert (rep["max_abs"], rep["sum_a"], rep["sum_a2"]) == (st.scale, st.l1, st.l2sq)
     # threshold = nu-th largest magnitude, from a full sort
-    assert rep["threshold"] == float(torch.sort(cat.abs(), descending=True).values[summ.nu - 1])
+    assert rep["threshold"] == float(torch.sort(cat.abs(), descending=True).values[summ.k - 1])
     # every pruned tensor: bit-identical to where(core mask, w, +0)
     off = 0
     rows = {(r["shard"], r["name"]): r for r in rep["tensors"]}
@@ -170,7 +170,7 @@ def test_layer_matches_core(tmp_path, dtype, quantized):
     ins, outs = load_dir(src), load_dir(tmp_path / "out")
     rows = {(r["shard"], r["name"]): r for r in rep["tensors"]}
     keys = pruned_keys(ins, header_order(src))
-    assert rep["n_eff"] is None and rep["nu"] is None
+    assert rep["n_eff"] is None and rep["k"] is None
     total = 0
     for f, k in keys:
         w = ins[f][k]
@@ -179,8 +179,8 @@ def test_layer_matches_core(tmp_path, dtype, quantized):
         exp = torch.where(m, w, torch.zeros((), dtype=dtype))
         assert torch.equal(bits(outs[f][k]), bits(exp)), (f, k)
         r = rows[(f, k)]
-        assert (r["N"], r["n_eff"], r["nu"], r["kept"]) == (summ.N, summ.n_eff, summ.nu, summ.nu)
-        total += summ.nu
+        assert (r["N"], r["n_eff"], r["k"], r["kept"]) == (summ.N, summ.n_eff, summ.k, summ.k)
+        total += summ.k
     assert rep["kept"] == total
 
 
@@ -211,7 +211,7 @@ def test_other_and_mixed_dtypes(tmp_path, dtypes):
         if scope == "global":
             cat, mask = expected_global(ins, keys, 1.0)
             summ = emp_summary(cat)
-            assert (rep["N"], rep["n_eff"], rep["nu"]) == (summ.N, summ.n_eff, summ.nu)
+            assert (rep["N"], rep["n_eff"], rep["k"]) == (summ.N, summ.n_eff, summ.k)
             masks = torch.split(mask, [ins[f][k].numel() for f, k in keys])
         else:
             masks = [emp_mask(ins[f][k].double()).reshape(-1) for f, k in keys]
@@ -228,7 +228,7 @@ def test_include_1d_prunes_vectors_too(tmp_path):
     keys = pruned_keys(ins, header_order(src), include_1d=True)
     assert any(ins[f][k].ndim == 1 for f, k in keys)
     cat, mask = expected_global(ins, keys, 1.0)
-    assert rep["nu"] == emp_summary(cat).nu
+    assert rep["k"] == emp_summary(cat).k
     got = torch.cat([outs[f][k].reshape(-1).double() for f, k in keys])
     assert torch.equal(got, torch.where(mask, cat, torch.zeros((), dtype=cat.dtype)))
     # the int64 tensor is never pruned
@@ -392,7 +392,7 @@ def test_cli_runs_and_reports(tmp_path, cli_main, capsys):
     assert cli_main([*argv, "--criterion", "magnitude", "--no-progress", "--json"]) == 0
     rep = json.loads(capsys.readouterr().out)
     on_disk = json.loads((out / S.REPORT_NAME).read_text())
-    assert rep["nu"] == on_disk["nu"]
+    assert rep["k"] == on_disk["k"]
     ins = load_dir(src)
     cat, _ = expected_global(ins, pruned_keys(ins, header_order(src)), 1.0)
     assert rep["n_eff"] == emp_summary(cat).n_eff
@@ -477,12 +477,12 @@ def test_exact_stats_is_exact(tmp_path, dtype, scope):
         mask = topk_mask(cat, nu)  # the core's selection, ties lowest index first
         if scope == "global":
             m = Fraction(float(cat.abs().max()))
-            assert (rep["n_eff"], rep["nu"], rep["stats"]) == (n, nu, "exact")
+            assert (rep["n_eff"], rep["k"], rep["stats"]) == (n, nu, "exact")
             assert rep["sum_a"] == float(s1 / m) and rep["sum_a2"] == float(s2 / (m * m))
             assert rep["passes"] == 2  # histogram + write
         else:
             r = rows[grp[0]]
-            assert (r["n_eff"], r["nu"], r["stats"]) == (n, nu, "exact")
+            assert (r["n_eff"], r["k"], r["stats"]) == (n, nu, "exact")
         got = torch.cat([outs[f][k].reshape(-1).double() for f, k in grp])
         assert torch.equal(got, torch.where(mask, cat, torch.zeros((), dtype=cat.dtype)))
 
@@ -495,7 +495,7 @@ def test_exact_stats_agrees_with_core_on_larger_model(tmp_path, dtype):
     keys = pruned_keys(ins, header_order(src))
     cat, mask = expected_global(ins, keys, 1.0)
     summ = emp_summary(cat)
-    assert (rep["N"], rep["n_eff"], rep["nu"]) == (summ.N, summ.n_eff, summ.nu)
+    assert (rep["N"], rep["n_eff"], rep["k"]) == (summ.N, summ.n_eff, summ.k)
     got = torch.cat([outs[f][k].reshape(-1).double() for f, k in keys])
     assert torch.equal(got, torch.where(mask, cat, torch.zeros((), dtype=cat.dtype)))
 
@@ -676,8 +676,8 @@ class TestMagnitudeHistogram:
         summ = emp_summary(cat)
         assert abs(s1 * s1 / s2 - summ.n_eff) < 1.0
         from_top = np.cumsum(h["counts"][::-1])
-        t = h["values"][::-1][np.searchsorted(from_top, summ.nu)]
-        assert t == float(torch.sort(cat.abs(), descending=True).values[summ.nu - 1])
+        t = h["values"][::-1][np.searchsorted(from_top, summ.k)]
+        assert t == float(torch.sort(cat.abs(), descending=True).values[summ.k - 1])
 
     def test_rejects_wide_or_mixed_floats(self, tmp_path):
         src = make_model(tmp_path / "in", torch.float32, seed=32)
@@ -719,7 +719,7 @@ class TestStreamFigures:
             assert np.isclose(
                 m.y[i], 100.0 * float(a[a >= t].sum() / a.sum()), rtol=1e-9, atol=1e-12
             )
-        assert cut.x[0] == rep["threshold"] and np.isclose(cut.y[0], 100 * rep["nu"] / rep["N"])
+        assert cut.x[0] == rep["threshold"] and np.isclose(cut.y[0], 100 * rep["k"] / rep["N"])
         # the cut lies on the K(t) curve up to the ties kept at the threshold
         j = int(np.flatnonzero(np.asarray(k.x) == rep["threshold"])[0])
         assert k.y[j] >= cut.y[0] and (j + 1 == len(k.x) or k.y[j + 1] < cut.y[0])

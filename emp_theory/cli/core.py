@@ -92,7 +92,7 @@ def _cmd_neff(args) -> int:
         f"N_eff        {d['n_eff']}",
         f"s_eff        {d['s_eff']:.6f}",
         f"beta         {d['beta']:g}",
-        f"nu (kept)    {d['nu']}",
+        f"k (kept)     {d['k']}",
         f"kept mass    {d['kept_mass']:.6f}",
         f"sparsity     {d['sparsity']:.4%}",
         f"Theorem 2    s_eff >= {d['bound']:.6f}",
@@ -105,7 +105,7 @@ def _cmd_neff(args) -> int:
 def _cmd_bounds(args) -> int:
     from ..bounds import p_nu, prop1_infimum, theorem2_approx, trivial_bound
     from ..certificate import beta_bound, exact_infimum_point
-    from ..effective import nu_from_n_eff
+    from ..effective import keep_count
 
     N = args.N
     nus = int_list(args.nu, "nu")
@@ -127,7 +127,7 @@ def _cmd_bounds(args) -> int:
             }
             if args.beta is not None:
                 row["beta"] = args.beta
-                row["k"] = nu_from_n_eff(nu, N, args.beta)
+                row["k"] = keep_count(beta=args.beta, n_eff=nu, N=N)
                 row["beta_bound"] = beta_bound(args.beta, nu, N)
             rows.append(row)
     except (ValueError, TypeError) as exc:
@@ -192,7 +192,7 @@ def _cmd_verify(args) -> int:
 
 def register(sub) -> None:
     """Add ``neff``, ``bounds`` and ``verify`` to the ``emp-theory`` sub-command parser."""
-    p = sub.add_parser("neff", help="N_eff, s_eff, nu and sparsity of a score vector")
+    p = sub.add_parser("neff", help="N_eff, s_eff, k (kept) and sparsity of a score vector")
     p.add_argument("file", help=".npy, .csv/.txt file of scores, or - for stdin")
     p.add_argument("--beta", type=positive_float, default=1.0, help="EMP coefficient (default 1)")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -38,7 +38,7 @@ def _cmd_prune(args) -> int:
         return 0
     print(f"pruned entries N = {rep['N']}, kept {rep['kept']} (sparsity {rep['sparsity']:.4f})")
     if rep["scope"] == "global":
-        print(f"N_eff = {rep['n_eff']}, nu = {rep['nu']}, threshold |w| = {rep['threshold']:.6g}")
+        print(f"N_eff = {rep['n_eff']}, k = {rep['k']}, threshold |w| = {rep['threshold']:.6g}")
     print(f"overall sparsity {rep['overall_sparsity']:.4f}, {rep['timing']['total_s']:.1f} s")
     print(f"wrote {rep['n_shards']} shard(s) and {REPORT_NAME} to {rep['out_dir']}")
     return 0

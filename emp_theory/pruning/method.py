@@ -87,7 +87,7 @@ class EMPRecord:
     n_eff : int or None
         :math:`N_{\\mathrm{eff}}` of the candidates' scores (None if they were all zero).
     beta : float
-    nu : int
+    k : int
         Entries kept, :math:`\\mathrm{clip}(\\lfloor\\beta N_{\\mathrm{eff}}\\rfloor, 1, N)`.
     s_eff : float or None
         Effective mass of the candidates (eq. 5).
@@ -108,7 +108,7 @@ class EMPRecord:
     N: int
     n_eff: int | None
     beta: float
-    nu: int
+    k: int
     s_eff: float | None
     kept_mass: float | None
     bound: float | None
@@ -123,7 +123,7 @@ class EMPRecord:
     @property
     def pruned(self) -> int:
         """Entries this call zeroed: ``N - nu``."""
-        return self.N - self.nu
+        return self.N - self.k
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -181,18 +181,18 @@ def _emp_on_candidates(scores, keep, beta, on_all_zero, label, scope):
         rec = EMPRecord(label, scope, n, None, beta, n, None, None, None, False, True)
         return torch.ones(n, dtype=torch.bool, device=cand.device), rec
     summ = emp_summary(cand, beta)
-    sel = topk_mask(cand, summ.nu)
+    sel = topk_mask(cand, summ.k)
     rec = EMPRecord(
         tensor=label,
         scope=scope,
         N=summ.N,
         n_eff=summ.n_eff,
         beta=summ.beta,
-        nu=summ.nu,
+        k=summ.k,
         s_eff=summ.s_eff,
         kept_mass=summ.kept_mass,
         bound=summ.bound,
-        saturated=summ.nu == summ.N,
+        saturated=summ.k == summ.N,
     )
     return sel, rec
 

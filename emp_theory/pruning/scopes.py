@@ -75,7 +75,7 @@ class LayerStat:
     ratio: float | None
     s_eff: float | None
     bound: float | None
-    nu: int | None
+    k: int | None
     saturated: bool
     rows: int | None = None
     min_margin: float | None = None
@@ -279,7 +279,7 @@ def prune_model(
                     ratio=(sum(r.ratio for r in valid) / len(valid)) if valid else None,
                     s_eff=(sum(r.s_eff for r in valid) / len(valid)) if valid else None,
                     bound=(sum(r.bound for r in valid) / len(valid)) if valid else None,
-                    nu=sum(r.nu for r in per),
+                    k=sum(r.k for r in per),
                     saturated=bool(per) and all(r.saturated for r in per),
                     rows=len(per),
                     min_margin=min((r.s_eff - r.bound for r in valid), default=None),
@@ -307,8 +307,8 @@ def prune_model(
                 ratio=summ.n_eff / summ.N,
                 s_eff=float(summ.s_eff),
                 bound=float(summ.bound),
-                nu=int(summ.nu) if scope == "block" else None,
-                saturated=scope == "block" and summ.nu == summ.N,
+                k=int(summ.k) if scope == "block" else None,
+                saturated=scope == "block" and summ.k == summ.N,
                 min_margin=float(summ.s_eff - summ.bound),
             )
         )

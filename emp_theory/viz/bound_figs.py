@@ -40,7 +40,7 @@ from ..bounds import (
     trivial_bound,
 )
 from ..certificate import beta_bound, exact_infimum
-from ..effective import nu_from_n_eff
+from ..effective import keep_count
 from .geometry import _sig, _slider
 
 __all__ = [
@@ -382,7 +382,7 @@ def lower_bound_figure(
 # The beta bound
 # ---------------------------------------------------------------------------
 def _beta_frame(beta: float, x: np.ndarray, n: int):
-    k = np.array([nu_from_n_eff(int(v), n, beta) for v in x])
+    k = np.array([keep_count(beta=beta, n_eff=int(v), N=n) for v in x])
     guaranteed = np.asarray(beta_bound(beta, x, n), dtype=float)
     substituted = np.asarray(prop1_infimum(k, n), dtype=float)
     over = substituted - guaranteed

@@ -122,7 +122,7 @@ def sorted_scores_figure(
     summ = emp_summary(s, beta)  # validates s and beta
     a = np.sort(np.abs(to_numpy(s, "s")).astype(np.float64))[::-1]
     mass = np.cumsum(a) / a.sum()
-    N, nu = summ.N, summ.nu
+    N, nu = summ.N, summ.k
     idx = _display_ranks(N, nu, int(max_points))
     rank = idx + 1
     kept = idx < nu

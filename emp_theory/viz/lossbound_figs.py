@@ -57,7 +57,7 @@ def loss_vs_bound_figure(measurements: dict, *, title: str | None = None) -> go.
     labels = list(measurements)
     fig = make_subplots(rows=1, cols=len(labels), subplot_titles=labels, shared_yaxes=True)
     for col, lab in enumerate(labels, start=1):
-        ms = [m for m in measurements[lab] if m.nu < m.N]
+        ms = [m for m in measurements[lab] if m.k < m.N]
         betas = [m.beta for m in ms]
         first = col == 1
 

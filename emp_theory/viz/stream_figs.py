@@ -68,7 +68,7 @@ def kept_fraction_figure(hist, report):
     mass = c * v
     m_above = np.cumsum(mass[::-1])[::-1] / mass.sum()
     N = report["N"]
-    t, nu = report["threshold"], report["nu"]
+    t, nu = report["threshold"], report["k"]
     fig = go.Figure()
     curves = (
         (n_above / N, "entries kept K(t)", "entries", "#1f77b4"),
