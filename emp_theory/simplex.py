@@ -22,8 +22,8 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import helmert
 
+from ._kernels import n_eff_rows
 from ._validation import check_N, check_nu, int_array
 
 __all__ = [
@@ -90,8 +90,10 @@ def radius(nu, N):
 
     Examples
     --------
-    >>> float(radius(1, 2) ** 2)
-    0.5
+    >>> radius(1, 2)  # sqrt(1/1 - 1/2)
+    0.7071067811865476
+    >>> radius([1, 2], 4).tolist()  # sqrt(3/4), sqrt(1/4)
+    [0.8660254037844386, 0.5]
     """
     n = check_N(N)
     v = int_array(nu, "nu", 1, n)
@@ -125,16 +127,25 @@ def in_ordered_simplex(omega, atol: float = 1e-12):
 def shell_index(omega):
     r"""The index :math:`\nu` of the shell :math:`A_\nu` holding each point: :math:`\lfloor \|\omega\|^{-2} \rfloor` (eq. 8).
 
-    For points of :math:`\tilde\Delta` this is :math:`N_{\mathrm{eff}}(\omega)`.
+    For points of :math:`\tilde\Delta` this is :math:`N_{\mathrm{eff}}(\omega)`, and it is
+    computed as exactly that: :math:`\lfloor (\sum_i|\omega_i|)^2/\sum_i\omega_i^2\rfloor`
+    (equal to :math:`\lfloor\|\omega\|^{-2}\rfloor` when :math:`\sum_i\omega_i = 1`), by the
+    same exact decision as :func:`emp_theory.n_eff` (:func:`emp_theory._kernels.n_eff_rows`),
+    so ``shell_index(w) == n_eff(w)`` for every point, at every ``N``, and a vertex
+    :math:`\zeta_{[\nu]}` stored in floating point has index exactly :math:`\nu`.
+
+    Examples
+    --------
+    >>> shell_index([1/3, 1/3, 1/3])
+    3
+    >>> shell_index([[0.5, 0.5, 0.0], [0.6, 0.3, 0.1]]).tolist()  # 1/0.46 = 2.17
+    [2, 2]
     """
     w = _points(omega)
-    inv = 1.0 / np.einsum("...i,...i->...", w, w)
-    # guard the floor against round-off just under an integer (cf. effective.n_eff):
-    # the sum of N squares carries a relative error of at most about N * eps
-    tol = 4.0 * (2.0 + w.shape[-1]) * np.finfo(float).eps
-    idx = np.floor(inv * (1.0 + tol)).astype(np.int64)
-    idx = np.clip(idx, 1, w.shape[-1])
-    return int(idx) if idx.ndim == 0 else idx
+    if np.any(np.all(w == 0, axis=-1)):
+        raise ValueError("`omega` must not hold an all-zero point")
+    idx = np.clip(n_eff_rows(w), 1, w.shape[-1])
+    return int(idx[0]) if w.ndim == 1 else idx
 
 
 def in_shell(omega, nu, atol: float = 1e-12):
@@ -173,8 +184,11 @@ def to_barycentric(omega) -> np.ndarray:
 def plane_basis(N) -> np.ndarray:
     r"""Orthonormal basis (rows) of the hyperplane :math:`\{x : x^\top\mathbf 1 = 0\}` parallel to :math:`\Pi`.
 
-    The last ``N - 1`` rows of the Helmert matrix (``scipy.linalg.helmert``).
+    The last ``N - 1`` rows of the Helmert matrix (``scipy.linalg.helmert``;
+    imported here, not at module import, so that ``import emp_theory`` stays light).
     """
+    from scipy.linalg import helmert
+
     n = check_N(N)
     return helmert(n, full=False)
 

@@ -35,7 +35,7 @@ import yaml
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: The built site; EMP_BOOK_HTML may point elsewhere (e.g. a build in a scratch folder).
 HTML = Path(os.environ.get("EMP_BOOK_HTML", ROOT / "_build" / "html"))
 TOC = ROOT / "_toc.yml"

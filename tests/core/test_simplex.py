@@ -83,12 +83,24 @@ class TestShells:
         assert not in_ordered_simplex([0.2, 0.8])
 
     def test_points_on_the_inner_sphere_large_N(self):
-        # p_nu lies on ||w||^2 = 1/(nu + 1): its shell index is nu + 1 (eq. 8), for large N too
-        from emp_theory import p_nu
+        # p_nu lies on ||w||^2 = 1/(nu + 1) in exact arithmetic; its float64 coordinates
+        # lie within rounding of it, on either side. The shell index of the stored point
+        # is decided exactly: it equals floor((sum w)^2 / sum w^2) of the float values
+        # computed with Fractions, and is nu or nu + 1 (eq. 8), for large N too.
+        from fractions import Fraction
+
+        from emp_theory import n_eff, p_nu
 
         for N in (50, 1000, 20000):
             for nu in (2, 4, N // 3, N - 2):
-                assert shell_index(p_nu(nu, N)) == nu + 1
+                p = p_nu(nu, N)
+                head, tail = Fraction(float(p[0])), Fraction(float(p[1]))
+                assert np.all(p[1:] == p[1])  # p_nu = (a, b, ..., b): two distinct values
+                s1 = head + (N - 1) * tail
+                s2 = head * head + (N - 1) * tail * tail
+                want = int(s1 * s1 / s2)
+                assert want in (nu, nu + 1)
+                assert shell_index(p) == want == n_eff(p)
 
     def test_vectorized(self):
         pts = np.array([zeta(1, 3), zeta(2, 3), zeta(3, 3)])
