@@ -38,8 +38,10 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Unit tests and every docstring example of the package (doctests)
 unit: install
-	$(PY) -m pytest -q -n $(JOBS) -m "not slow and not browser"
+	$(PY) -m pytest -q -n $(JOBS) -m "not slow and not browser" \
+	  --doctest-modules --ignore-glob='*/__main__.py' tests emp_theory
 
 test-slow: install
 	$(PY) -m pytest -q -m slow
@@ -56,7 +58,7 @@ bench: install
 	done
 
 figures: install
-	$(PY) -m emp_theory.figures --out figures
+	$(PY) -m emp_theory.viz.paper_figures --out figures
 
 # ---------------------------------------------------------------------------
 # The book (Jupyter Book 1.x; offline: plotly.min.js and MathJax 3 are served locally)
@@ -88,7 +90,7 @@ browser-deps:
 
 # Needs a built book (`make book-build`; `make test` builds it first)
 browser-test: $(STAMP) browser-deps
-	$(PY) -m pytest -q -m browser tests/test_book_browser.py
+	$(PY) -m pytest -q -m browser tests/book/test_book_browser.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache artifacts

@@ -4,7 +4,7 @@ Builds FC12 for 784 inputs (Table 3 of the paper; 4,975,000 weights in 12
 ``nn.Linear`` layers, seeded, untrained: pruning time does not depend on training),
 then times, on fresh deep copies and alternating the two methods:
 
-* ``emp``   -- :func:`emp_theory.pruning.method.global_emp_unstructured` (EMP through
+* ``emp``   -- :func:`emp_theory.pruning.functional.global_emp_unstructured` (EMP through
   ``torch.nn.utils.prune.global_unstructured``; N_eff, nu, the record, the mask);
 * ``torch`` -- ``torch.nn.utils.prune.global_unstructured(..., L1Unstructured,
   amount=N - nu)``, the same number of weights, chosen by ``torch.topk``.
@@ -26,7 +26,7 @@ import time
 import torch
 from torch.nn.utils import prune
 
-from emp_theory.pruning.method import global_emp_unstructured
+from emp_theory.pruning.functional import global_emp_unstructured
 from emp_theory.pruning.models import build_model, prunable_parameters
 
 

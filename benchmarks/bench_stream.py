@@ -16,7 +16,7 @@ pages a process touches) is measured alone:
 * ``copy-buf`` -- read every tensor through the same API and write the shards
   unchanged with Python's buffered ``write`` (through the page cache);
 * ``copy``  -- the same, written through the prune's own writer
-  (``emp_theory.streaming._Sink``: 8 MiB aligned blocks, ``O_DIRECT``, a writer
+  (``emp_theory.streaming.writer.Sink``: 8 MiB aligned blocks, ``O_DIRECT``, a writer
   thread): the floor of any tool that writes a pruned copy this way;
 * ``prune`` -- :func:`emp_theory.streaming.prune_safetensors`, global scope, beta 1,
   ``stats="core"`` (N_eff bit-identical to the in-memory core: max, statistics and
@@ -151,7 +151,7 @@ def phase_copy(d: Path, out: Path, sink: bool) -> dict:
     import torch
     from safetensors import safe_open
 
-    from emp_theory.streaming import _Sink
+    from emp_theory.streaming.writer import Sink
 
     out.mkdir(parents=True, exist_ok=True)
     for p in _shards(d):
@@ -161,7 +161,7 @@ def phase_copy(d: Path, out: Path, sink: bool) -> dict:
         hdr = json.loads(header)
         hdr.pop("__metadata__", None)
         names = sorted(hdr, key=lambda k: hdr[k]["data_offsets"][0])
-        opener = _Sink if sink else (lambda q: open(q, "wb"))
+        opener = Sink if sink else (lambda q: open(q, "wb"))
         with safe_open(str(p), framework="pt") as f, opener(out / p.name) as fo:
             fo.write(n.to_bytes(8, "little") + header)
             for k in names:
@@ -176,7 +176,7 @@ def phase_prune(d: Path, out: Path, stats: str) -> dict:
     from emp_theory.streaming import prune_safetensors
 
     rep = prune_safetensors(d, out, overwrite=True, progress=False, stats=stats)
-    keys = ("N", "n_eff", "nu", "threshold", "sparsity", "passes", "timing")
+    keys = ("N", "n_eff", "k", "threshold", "sparsity", "passes", "timing")
     return {k: rep[k] for k in keys}
 
 
@@ -332,7 +332,7 @@ def main() -> int:
             for name in ("prune", "prune-x"):
                 p = res[name]
                 print(
-                    f"       {name}: N = {p['N']}, N_eff = {p['n_eff']}, nu = {p['k']}, "
+                    f"       {name}: N = {p['N']}, N_eff = {p['n_eff']}, k = {p['k']}, "
                     f"sparsity {p['sparsity']:.4f}, {p['passes']} passes, analysis "
                     f"{p['timing']['analysis_s']:.1f} s + write {p['timing']['write_s']:.1f} s"
                 )

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import float_array, real_array
+
 #: Chunk length (elements) of the streaming float64 reductions.
 CHUNK = 1 << 20
 #: Below this length the selection uses ``np.partition`` directly.
@@ -84,11 +86,10 @@ def to_numpy(s, name: str) -> np.ndarray:
                 raise TypeError(f"`{name}` must be numeric scores, got a boolean tensor")
             t = t.double()
         arr = t.cpu().contiguous().numpy()
-    else:
-        try:
-            arr = np.asarray(s)
-        except (TypeError, ValueError) as exc:  # ragged nested sequences
-            raise TypeError(f"`{name}` must be an array of real numbers: {exc}") from None
+    else:  # the validation layer: bool/str/None/complex/object/masked/ragged -> TypeError
+        arr = real_array(s, name)
+        if arr.dtype == object:  # Python ints beyond int64 (all checked by real_array)
+            arr = float_array(s, name, -math.inf, math.inf)
     if arr.dtype == bool:
         raise TypeError(f"`{name}` must be numeric scores, got a boolean array")
     if arr.dtype.kind not in "iuf":
@@ -364,10 +365,27 @@ def chunks(n: int):
         yield start, min(start + CHUNK, n)
 
 
+def _bracket(flat: np.ndarray, k: int) -> tuple[float, float]:
+    """``(lo, hi)``, magnitudes that bracket the ``k``-th largest ``|flat|`` with high probability.
+
+    From a fixed-seed sample of :data:`SAMPLE` magnitudes (Floyd & Rivest, 1975): the
+    sample's rank of the answer plus or minus about 6 standard deviations.
+    """
+    n = flat.size
+    rng = np.random.default_rng(0x5EED)
+    sample = np.sort(np.abs(flat[rng.integers(0, n, SAMPLE)]))
+    q = k / n
+    centre = SAMPLE * (1.0 - q)
+    margin = 6.0 * math.sqrt(SAMPLE * q * (1.0 - q)) + 8.0
+    lo = sample[max(int(centre - margin), 0)]
+    hi = sample[min(int(centre + margin), SAMPLE - 1)]
+    return lo, hi
+
+
 def kth_largest(flat: np.ndarray, k: int) -> float:
     """Return the ``k``-th largest value of ``|flat|`` (1-based).
 
-    Uses a sample to bracket the answer (Floyd & Rivest, 1975), one chunked pass
+    Uses a sample to bracket the answer (:func:`_bracket`), one chunked pass
     to count the magnitudes above the bracket and gather those inside it, and
     ``np.partition`` on the (small) bracket. Falls back to ``np.partition`` on all
     magnitudes when the bracket misses; the answer is exact either way.
@@ -376,14 +394,7 @@ def kth_largest(flat: np.ndarray, k: int) -> float:
     if n <= SMALL:
         a = np.abs(flat)
         return float(np.partition(a, n - k)[n - k])
-    rng = np.random.default_rng(0x5EED)
-    sample = np.sort(np.abs(flat[rng.integers(0, n, SAMPLE)]))
-    # rank from the top, in the sample, and a safety margin of ~ 6 standard deviations
-    q = k / n
-    centre = SAMPLE * (1.0 - q)
-    margin = 6.0 * math.sqrt(SAMPLE * q * (1.0 - q)) + 8.0
-    lo = sample[max(int(centre - margin), 0)]
-    hi = sample[min(int(centre + margin), SAMPLE - 1)]
+    lo, hi = _bracket(flat, k)
 
     def bracket(i: int, j: int):
         c = np.abs(flat[i:j])
@@ -399,19 +410,63 @@ def kth_largest(flat: np.ndarray, k: int) -> float:
     return float(np.partition(a, n - k)[n - k])
 
 
+def _mask_at(mask: np.ndarray, a: np.ndarray, idx, t, need: int) -> None:
+    """Set ``mask[idx]`` where ``a > t``, then the first `need` ties ``a == t`` (in index order)."""
+    gt = a > t
+    mask[idx[gt] if idx is not None else np.flatnonzero(gt)] = True
+    need -= int(np.count_nonzero(gt))
+    if need > 0:
+        ties = np.flatnonzero(a == t)[:need]
+        mask[idx[ties] if idx is not None else ties] = True
+
+
 def topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
-    """Boolean mask of the ``k`` largest ``|flat|`` (ties: lowest index first)."""
+    """Boolean mask of the ``k`` largest ``|flat|`` (ties: lowest index first).
+
+    One fused pass over the data: each chunk writes ``|s| > hi`` into the mask and
+    gathers the indices and magnitudes inside the sample bracket ``[lo, hi]``
+    (:func:`_bracket`); the threshold is then selected among those candidates and
+    the mask completed there. If the bracket misses the ``k``-th value (rare), an
+    exact ``np.partition`` over all magnitudes decides instead.
+    """
     n = flat.size
     if k >= n:
         return np.ones(n, dtype=bool)
-    t = flat.dtype.type(kth_largest(flat, k))
+    if n <= SMALL:
+        a = np.abs(flat)
+        t = np.partition(a, n - k)[n - k]
+        mask = np.zeros(n, dtype=bool)
+        _mask_at(mask, a, None, t, k)
+        return mask
+    lo, hi = _bracket(flat, k)
     mask = np.empty(n, dtype=bool)
+    itype = np.int32 if n < 2**31 else np.int64
 
-    def above(i: int, j: int) -> int:
+    def part(i: int, j: int):
+        c = np.abs(flat[i:j])
+        m = mask[i:j]
+        np.greater(c, hi, out=m)
+        inb = np.greater_equal(c, lo)
+        inb &= ~m
+        idx = np.flatnonzero(inb)
+        vals = c[idx]
+        idx += i
+        return int(np.count_nonzero(m)), idx.astype(itype, copy=False), vals
+
+    parts = map_chunks(part, n)
+    r = k - sum(p[0] for p in parts)  # rank of the threshold inside the bracket
+    idx = np.concatenate([p[1] for p in parts])
+    vals = np.concatenate([p[2] for p in parts])
+    if 1 <= r <= vals.size:
+        t = np.partition(vals, vals.size - r)[vals.size - r]
+        _mask_at(mask, vals, idx, t, r)
+        return mask
+    # the bracket missed: decide on all magnitudes (exact, slower)
+    t = flat.dtype.type(kth_largest(flat, k))
+    mask[:] = False
+    for i, j in chunks(n):
         np.greater(np.abs(flat[i:j]), t, out=mask[i:j])
-        return int(np.count_nonzero(mask[i:j]))
-
-    need = k - sum(map_chunks(above, n))
+    need = k - int(np.count_nonzero(mask))
     for i, j in chunks(n):  # ties at the threshold, lowest index first
         if need <= 0:
             break
@@ -421,24 +476,35 @@ def topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
-def topk_sum(flat: np.ndarray, k: int) -> float:
-    """Sum (in float64) of the ``k`` largest ``|flat|``."""
+def topk_sum(flat: np.ndarray, k: int, scale: float = 1.0) -> float:
+    """Sum (in float64) of the ``k`` largest ``|flat| / scale``.
+
+    Pass ``scale = max|flat|`` (:attr:`Stats.scale`): every term is then at most 1, so the
+    sum cannot overflow (``[1e308] * 3`` gives 3.0, not ``inf``).
+    """
+
+    def scaled_sum(x: np.ndarray) -> float:
+        c = np.abs(x, dtype=np.float64)
+        if scale != 1.0:
+            c /= scale
+        return float(c.sum())
+
     n = flat.size
     if k >= n:
-        return float(sum(map_chunks(lambda i, j: np.abs(flat[i:j]).sum(dtype=np.float64), n)))
+        return float(sum(map_chunks(lambda i, j: scaled_sum(flat[i:j]), n)))
     t = flat.dtype.type(kth_largest(flat, k))
 
     def above(i: int, j: int):
         c = np.abs(flat[i:j])
         sel = c[c > t]
-        return float(sel.sum(dtype=np.float64)), sel.size
+        return scaled_sum(sel), sel.size
 
     total = 0.0
     count = 0
     for a, b in map_chunks(above, n):
         total += a
         count += b
-    return total + (k - count) * float(t)
+    return total + (k - count) * (float(t) / scale)
 
 
 def restore(mask_flat: np.ndarray, s):

@@ -15,6 +15,22 @@ One function per formula of the paper:
 :func:`normalized_loss_bound`  Figure 2 (right): :math:`\epsilon/(\|\theta^*\|_1^2\mathrm{Tr}H)`
 =============================  ===================================================
 
+Arguments and paper symbols: ``N`` is the length :math:`N` (an integer of any size;
+closed forms are evaluated in float64 from exact integers), ``nu`` the shell index
+:math:`\nu` of Proposition 1 (an integer in :math:`[1, N]`), ``n_eff`` is
+:math:`N_{\mathrm{eff}}`, ``rho`` is :math:`\rho = N_{\mathrm{eff}}/N`, ``eps`` the loss
+change :math:`\epsilon`, ``dist_sq`` the squared distance
+:math:`\|\theta^*-\theta^{N_{\mathrm{eff}}}\|_2^2`, ``trace_h`` is :math:`\mathrm{Tr}(H)`,
+``theta_l1`` is :math:`\|\theta^*\|_1`, ``s_eff`` is :math:`s_{\mathrm{eff}}`.
+
+Validation and range: every argument is checked by :mod:`emp_theory._validation`
+(booleans, strings, ``None``, complex numbers, object and masked arrays are a
+:class:`TypeError`; values outside the documented range a :class:`ValueError`, both
+naming the argument). Products and quotients of user magnitudes are formed on
+mantissas and exponents (:func:`_product`), so finite inputs from ``1e-300`` to
+``1e300`` give the correctly scaled finite result, and a result beyond float64 is a
+:class:`ValueError` naming the argument that drives it there, never ``inf`` or NaN.
+
 References
 ----------
 .. [1] Wang, Guralnik, Akbari, Dixon, "Effective Model Pruning", arXiv:2509.25606.
@@ -24,9 +40,21 @@ References
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._validation import as_positive_finite, check_N, check_nu, float_array, int_array
+from ._validation import (
+    as_bool,
+    as_positive_finite,
+    as_real,
+    check_alloc,
+    check_N,
+    check_nu,
+    float_array,
+    int_array,
+    int_to_float,
+)
 
 __all__ = [
     "distance_bound",
@@ -44,6 +72,100 @@ __all__ = [
 
 def _scalar_or_array(out: np.ndarray):
     return float(out) if np.ndim(out) == 0 else out
+
+
+def _as_float(x, name: str) -> np.ndarray:
+    """Float64 of an exact integer array (``int64`` or object ints), naming `name` on overflow."""
+    try:
+        return np.asarray(x).astype(np.float64)
+    except OverflowError:
+        raise ValueError(f"`{name}` is too large for float64 (> 1.8e308)") from None
+
+
+def _split(n: int) -> tuple[float, float]:
+    """``N = hi + lo`` for an exact integer: ``hi = float(N)``, ``lo`` the rounding (float)."""
+    hi = float(n)
+    return hi, float(n - int(hi))
+
+
+def _n_minus(n: int, x: np.ndarray) -> np.ndarray:
+    """``N - x`` for an exact integer `N` and floats `x`, without the rounding of ``float(N)``.
+
+    ``hi - x`` is exact where it cancels (Sterbenz: ``x`` within a factor 2 of ``hi``).
+    """
+    hi, lo = _split(n)
+    return (hi - x) + lo
+
+
+def _two_product(a: np.ndarray, b: np.ndarray):
+    """``a * b = p + e`` exactly (Dekker); `a`, `b` in ``[1/2, 1)`` so nothing overflows."""
+    p = a * b
+    c = 134217729.0  # 2**27 + 1, Veltkamp's split
+    ah = a * c - (a * c - a)
+    bh = b * c - (b * c - b)
+    al, bl = a - ah, b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _n_times_minus_one(n: int, x: np.ndarray) -> np.ndarray:
+    """``N x - 1`` for an exact integer `N` and ``0 <= x <= 1``, accurate where ``N x`` is near 1.
+
+    ``N x`` is formed as an unevaluated sum ``hi + lo`` (the exact product of the
+    mantissas, :func:`_two_product`, and the rounding of ``float(N)``), so the
+    cancellation against 1 loses nothing: error a few ulps of the result.
+    """
+    nh, nl = _split(n)
+    mn, en = np.frexp(nh)
+    mx, ex = np.frexp(np.asarray(x, dtype=np.float64))
+    p, e = _two_product(np.asarray(mn), mx)
+    with np.errstate(under="ignore"):
+        hi, lo = np.ldexp(p, en + ex), np.ldexp(e, en + ex)
+    return (hi - 1.0) + (lo + nl * x)
+
+
+def _product(nums, dens, what: str, *, shown=None, factor: float = 1.0, saturate: bool = False):
+    r"""``factor * prod(nums) / prod(dens)`` of non-negative arrays, without spurious overflow.
+
+    `nums` and `dens` are ``(name, array)`` pairs. Each factor is split by
+    :func:`numpy.frexp` into a mantissa in :math:`[1/2, 1)` and an exponent; mantissas
+    are multiplied (they stay within a few powers of two) and exponents added, and the
+    result is rebuilt once by :func:`numpy.ldexp`. So ``1e200 * 1e200 / 1e300`` is
+    ``1e100`` and an underflowing result is the nearest float (0 or subnormal). A result
+    beyond float64 is ``inf`` with ``saturate=True``, else a :class:`ValueError` naming
+    the argument whose exponent contributes most (`what` names the quantity, `shown`
+    maps argument names to the values the user passed, for the message).
+    """
+    m = np.asarray(factor, dtype=np.float64)
+    e = np.asarray(0, dtype=np.int64)
+    parts = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for sign, group in ((1, nums), (-1, dens)):
+            for name, x in group:
+                fm, fe = np.frexp(np.asarray(x, dtype=np.float64))
+                m = m * fm if sign > 0 else m / fm
+                e = e + sign * fe.astype(np.int64)
+                parts.append((name, sign * fe.astype(np.int64)))
+    m, e = np.broadcast_arrays(m, e)
+    e = np.clip(e, -4000, 4000)  # beyond this ldexp saturates anyway
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.ldexp(m, e.astype(np.int32))
+    over = np.isinf(out)
+    if over.any() and not saturate:
+        i = np.unravel_index(np.flatnonzero(over.ravel())[0], out.shape)
+        contrib: dict[str, int] = {}
+        for name, fe in parts:
+            contrib[name] = contrib.get(name, 0) + int(np.broadcast_to(fe, out.shape)[i])
+        worst = max(contrib, key=contrib.get)
+        shown = shown or {}
+        val = shown.get(worst)
+        if val is not None and np.ndim(val):
+            val = np.broadcast_to(np.asarray(val, dtype=float), out.shape)[i]
+        log10 = (math.log2(float(m[i])) + float(e[i])) * math.log10(2.0)
+        at = f" = {float(val)!r}" if val is not None else ""
+        raise ValueError(
+            f"`{worst}`{at} makes {what} overflow float64 (it would be about 1e{log10:.0f})"
+        )
+    return out
 
 
 def prop1_infimum(nu, N):
@@ -86,12 +208,19 @@ def prop1_infimum(nu, N):
     0.6666666666666666
     """
     n = check_N(N)
-    v = int_array(nu, "nu", 1, n).astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        root = np.sqrt(np.maximum(n - v - 1.0, 0.0) / ((v + 1.0) * (n - 1.0)))
-    out = v / n + (n - v) / n * root
-    out = np.where(v == 1, 0.5, out)
-    out = np.where(v == n, 1.0, out)
+    return _prop1(int_array(nu, "nu", 1, n), n)
+
+
+def _prop1(v: np.ndarray, n: int):
+    """Eq. 14 for validated integer `v` (``int64`` or exact Python ints) and `n`."""
+    nf = int_to_float(n, "N")
+    d = n - v  # N - nu, exact (int64 or Python ints)
+    vf, df = _as_float(v, "nu"), _as_float(d, "N")
+    # sqrt((N-nu-1) / ((nu+1)(N-1))) as sqrt((N-nu-1)/(N-1)) / sqrt(nu+1): no overflow
+    root = np.sqrt(np.maximum(_as_float(d - 1, "N"), 0.0) / float(n - 1)) / np.sqrt(vf + 1.0)
+    out = vf / nf + df / nf * root
+    out = np.where(vf == 1.0, 0.5, out)
+    out = np.where(d == 0, 1.0, out)
     return _scalar_or_array(out)
 
 
@@ -129,15 +258,17 @@ def p_nu(nu, N) -> np.ndarray:
     """
     n = check_N(N)
     v = check_nu(nu, n)
+    check_alloc(n, "N", what="p_nu")
     if v == 1:
         p = np.zeros(n)
         p[:2] = 0.5
         return p
     if v >= n - 1:  # r_N = 0: p_{N-1} = zeta_[N]; p_N = zeta_[N]
         return np.full(n, 1.0 / n)
-    c = np.sqrt((n - v - 1.0) / ((n - 1.0) * (v + 1.0)))
+    # exact integer quotients (correctly rounded), then square roots
+    c = math.sqrt((n - v - 1) / (n - 1)) / math.sqrt(v + 1)
     p = np.full(n, (1.0 - c) / n)
-    p[0] = (1.0 + np.sqrt((n - 1.0) * (n - v - 1.0) / (v + 1.0))) / n
+    p[0] = (1.0 + math.sqrt(n - 1) * math.sqrt((n - v - 1) / (v + 1))) / n
     return p
 
 
@@ -159,12 +290,8 @@ def theorem2_bound(n_eff, N):
     ----------
     .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, Theorem 2.
     """
-    return prop1_infimum(_check_neff(n_eff, N), N)
-
-
-def _check_neff(n_eff, N):
     n = check_N(N)
-    return int_array(n_eff, "n_eff", 1, n)
+    return _prop1(int_array(n_eff, "n_eff", 1, n), n)
 
 
 def theorem2_approx(n_eff, N):
@@ -180,20 +307,20 @@ def theorem2_approx(n_eff, N):
     `n_eff` may be real-valued here (a continuous curve), in ``[1, N]``.
     """
     n = check_N(N)
-    k = float_array(n_eff, "n_eff", 1.0, float(n))
-    out = 1.0 - (n - k) / n * (1.0 - np.sqrt((n - k) / (n * k)))
+    nf = int_to_float(n, "N")
+    k = float_array(n_eff, "n_eff", 1.0, nf)
+    f = _n_minus(n, k) / nf  # (N - N_eff)/N in [0, 1]
+    # 1 - f (1 - g) = (1 - f) + f g = N_eff/N + f g: a sum of non-negative terms
+    out = k / nf + f * (np.sqrt(f) / np.sqrt(k))
     return _scalar_or_array(out)
 
 
 def trivial_bound(n_eff, N):
     r"""The trivial bound :math:`s_{\mathrm{eff}} \ge N_{\mathrm{eff}}/N` (eq. 13)."""
     n = check_N(N)
-    k = float_array(n_eff, "n_eff", 1.0, float(n))
-    return _scalar_or_array(k / n)
-
-
-def _check_rho(rho):
-    return float_array(rho, "rho", 0.0, 1.0, open_low=True)
+    nf = int_to_float(n, "N")
+    k = float_array(n_eff, "n_eff", 1.0, nf)
+    return _scalar_or_array(k / nf)
 
 
 def lemma1_rho_max(eps, N, dist_sq, trace_h):
@@ -214,11 +341,18 @@ def lemma1_rho_max(eps, N, dist_sq, trace_h):
     trace_h : float
         :math:`\mathrm{Tr}(H) > 0`.
     """
-    n = check_N(N)
+    nf = int_to_float(check_N(N), "N")
     e = float_array(eps, "eps", 0.0, np.inf)
     d = as_positive_finite(dist_sq, "dist_sq")
     t = as_positive_finite(trace_h, "trace_h")
-    out = 1.0 - 2.0 * e * n / (d * t + 2.0 * e * n)
+    # 1 - 2 eps N / (D T + 2 eps N) = D T / (D T + 2 eps N): with q = 2 eps N / (D T),
+    # 1 / (1 + q) where q <= 1 and p / (1 + p), p = 1/q = D T / (2 eps N), where q > 1
+    up = [("eps", e), ("N", nf)]
+    down = [("dist_sq", d), ("trace_h", t)]
+    q = _product(up, down, "", factor=2.0, saturate=True)
+    p = _product(down, up, "", factor=0.5, saturate=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(q <= 1.0, 1.0 / (1.0 + q), p / (1.0 + p))
     return _scalar_or_array(out)
 
 
@@ -239,11 +373,18 @@ def eq17_loss_bound(rho, N, dist_sq, trace_h):
     trace_h : float
         :math:`\mathrm{Tr}(H) > 0`.
     """
-    n = check_N(N)
-    r = _check_rho(rho)
-    d = float(float_array(dist_sq, "dist_sq", 0.0, np.inf))
+    nf = int_to_float(check_N(N), "N")
+    r = float_array(rho, "rho", 0.0, 1.0, open_low=True)
+    d = as_real(dist_sq, "dist_sq", low=0.0)
     t = as_positive_finite(trace_h, "trace_h")
-    return _scalar_or_array((1.0 - r) / (2.0 * n * r) * t * d)
+    out = _product(
+        [("rho", 1.0 - r), ("trace_h", t), ("dist_sq", d)],
+        [("N", nf), ("rho", r)],
+        "the eq. 17 bound",
+        shown={"rho": r, "trace_h": t, "dist_sq": d, "N": nf},
+        factor=0.5,
+    )
+    return _scalar_or_array(out)
 
 
 def distance_bound(theta_l1, s_eff, n_eff, N):
@@ -258,10 +399,23 @@ def distance_bound(theta_l1, s_eff, n_eff, N):
     :math:`N - N_{\mathrm{eff}}` of them.)
     """
     n = check_N(N)
-    l1 = float(float_array(theta_l1, "theta_l1", 0.0, np.inf))
+    nf = int_to_float(n, "N")
+    l1 = as_real(theta_l1, "theta_l1", low=0.0)
     se = float_array(s_eff, "s_eff", 0.0, 1.0)
-    k = float_array(n_eff, "n_eff", 1.0, float(n))
-    return _scalar_or_array(l1**2 * (1.0 - se) ** 2 * (n - k))
+    k = float_array(n_eff, "n_eff", 1.0, nf)
+    out = _product(
+        [
+            ("theta_l1", l1),
+            ("theta_l1", l1),
+            ("s_eff", 1.0 - se),
+            ("s_eff", 1.0 - se),
+            ("N", _n_minus(n, k)),
+        ],
+        [],
+        "the distance bound",
+        shown={"theta_l1": l1, "N": nf},
+    )
+    return _scalar_or_array(out)
 
 
 def normalized_loss_bound(rho, N, exact: bool = False):
@@ -292,12 +446,21 @@ def normalized_loss_bound(rho, N, exact: bool = False):
     exact : bool, default False
     """
     n = check_N(N)
-    r = float_array(rho, "rho", 1.0 / n, 1.0)
-    if exact:
-        inner = np.sqrt(np.maximum(n * (1.0 - r) - 1.0, 0.0) / ((n * r + 1.0) * (n - 1.0)))
+    nf = int_to_float(n, "N")
+    r = float_array(rho, "rho", 1.0 / nf, 1.0)
+    if as_bool(exact, "exact"):
+        # sqrt((N(1-rho) - 1) / ((N rho + 1)(N - 1))), split so that no product overflows;
+        # N(1-rho) - 1 compensated (1 - rho is exact where it cancels, rho >= 1/2)
+        num = np.maximum(_n_times_minus_one(n, 1.0 - r), 0.0)
+        one_minus = 1.0 - np.sqrt(num / float(n - 1)) / np.sqrt(nf * r + 1.0)  # inner < 0.71
     else:
-        inner = np.sqrt((1.0 - r) / (n * r))
-    out = (1.0 - r) ** 4 / (2.0 * r) * (1.0 - inner) ** 2
+        # 1 - sqrt(x), x = (1 - rho)/(N rho) <= 1, as (1 - x)/(1 + sqrt(x)) with
+        # 1 - x = (N rho - 1 + rho)/(N rho): no cancellation even for N rho -> 1
+        nr = nf * r  # >= 1: no overflow, no underflow
+        x = (1.0 - r) / nr
+        one_minus = (_n_times_minus_one(n, r) + r) / nr / (1.0 + np.sqrt(x))
+    # rho >= 1/N >= 1/1.8e308, so (1 - rho)^4 / (2 rho) <= 0.9e308 stays finite
+    out = (1.0 - r) ** 4 / (2.0 * r) * one_minus**2
     return _scalar_or_array(out)
 
 
@@ -311,6 +474,13 @@ def eq18_loss_bound(rho, N, theta_l1, trace_h, exact: bool = False):
 
     i.e. ``theta_l1**2 * trace_h * normalized_loss_bound(rho, N, exact)``.
     """
-    l1 = float(float_array(theta_l1, "theta_l1", 0.0, np.inf))
+    l1 = as_real(theta_l1, "theta_l1", low=0.0)
     t = as_positive_finite(trace_h, "trace_h")
-    return _scalar_or_array(l1**2 * t * np.asarray(normalized_loss_bound(rho, N, exact)))
+    nb = np.asarray(normalized_loss_bound(rho, N, exact))
+    out = _product(
+        [("theta_l1", l1), ("theta_l1", l1), ("trace_h", t), ("rho", nb)],
+        [],
+        "the eq. 18 bound",
+        shown={"theta_l1": l1, "trace_h": t, "rho": rho},
+    )
+    return _scalar_or_array(out)

@@ -17,7 +17,17 @@ where :math:`\sigma` orders :math:`\omega` decreasingly.
 
 Inputs may be Python sequences, NumPy arrays of any integer or floating dtype
 and any shape (they are flattened), or ``torch`` tensors; ``torch`` is never
-imported by this module.
+imported by this module. Booleans, strings, ``None``, complex numbers, object arrays
+and masked arrays are a :class:`TypeError` naming the argument
+(:mod:`emp_theory._validation`); pass ``arr.compressed()`` for the unmasked entries
+of a masked array.
+
+Arguments: ``s`` the scores, ``beta`` is :math:`\beta`, ``k`` the number of kept
+entries (:math:`k = \mathrm{clip}(\lfloor\beta N_{\mathrm{eff}}\rfloor, 1, N)`,
+Algorithm 1 line 3, for :func:`emp_mask`; any ``1 <= k <= N`` for :func:`topk_mask`
+and :func:`top_mass`), ``n_eff`` is :math:`N_{\mathrm{eff}}`, ``N`` the length.
+All sums are taken of :math:`|s_i|/\max_j|s_j|`, so scores from ``1e-300`` to
+``1e300`` (and up to the float64 maximum) neither overflow nor underflow.
 
 References
 ----------
@@ -40,7 +50,7 @@ from ._kernels import (
     topk_mask_flat,
     topk_sum,
 )
-from ._validation import as_int, as_positive_finite
+from ._validation import as_int, as_positive_finite, check_nu, int_to_float
 
 __all__ = [
     "EMPSummary",
@@ -193,16 +203,20 @@ def keep_count(s=None, beta: float = 1.0, *, n_eff=None, N=None) -> int:
         if n_eff is not None or N is not None:
             raise TypeError("give either `s` or (`n_eff`, `N`), not both")
         st = stats(s)
-        return beta_keep(b, n_eff_from_stats(st), st.N)
+        return _keep(b, n_eff_from_stats(st), st.N)
     if n_eff is None or N is None:
         raise TypeError("give either `s` or both `n_eff` and `N`")
-    n_total = as_int(N, "N")
-    if n_total < 1:
-        raise ValueError(f"`N` must be an integer >= 1, got {N!r}")
-    k = as_int(n_eff, "n_eff")
-    if not 1 <= k <= n_total:
-        raise ValueError(f"`n_eff` must be an integer in [1, N] = [1, {n_total}], got {n_eff!r}")
-    return beta_keep(b, k, n_total)
+    n_total = as_int(N, "N", low=1)
+    int_to_float(n_total, "N")  # beta * n_eff is formed in float64
+    k = check_nu(n_eff, n_total, "n_eff")
+    return _keep(b, k, n_total)
+
+
+def _keep(beta: float, n: int, N: int) -> int:
+    """:func:`beta_keep`, safe when ``beta * n`` overflows (then ``k = N``)."""
+    if beta * n >= N:  # includes beta * n == inf (e.g. beta = 1e300, n = 1e300)
+        return N
+    return beta_keep(beta, n, N)
 
 
 def nu_from_n_eff(n_eff, N, beta: float = 1.0) -> int:
@@ -241,10 +255,8 @@ def top_mass(s, k) -> float:
     0.7
     """
     st = stats(s)
-    kk = as_int(k, "k")
-    if not 1 <= kk <= st.N:
-        raise ValueError(f"`k` must be an integer in [1, N] = [1, {st.N}], got {k!r}")
-    return min(topk_sum(st.flat, kk) / st.scale / st.l1, 1.0)
+    kk = check_nu(k, st.N, "k")
+    return min(topk_sum(st.flat, kk, st.scale) / st.l1, 1.0)
 
 
 def s_eff(s) -> float:
@@ -274,7 +286,7 @@ def s_eff(s) -> float:
     """
     st = stats(s)
     k = n_eff_from_stats(st)
-    return min(topk_sum(st.flat, k) / st.scale / st.l1, 1.0)
+    return min(topk_sum(st.flat, k, st.scale) / st.l1, 1.0)
 
 
 def topk_mask(s, k):
@@ -299,9 +311,7 @@ def topk_mask(s, k):
         device when `s` is a tensor) with exactly ``k`` true entries.
     """
     st = stats(s)
-    kk = as_int(k, "k")
-    if not 1 <= kk <= st.N:
-        raise ValueError(f"`k` must be an integer in [1, N] = [1, {st.N}], got {k!r}")
+    kk = check_nu(k, st.N, "k")
     return restore(topk_mask_flat(st.flat, kk), s)
 
 
@@ -338,7 +348,7 @@ def emp_mask(s, beta: float = 1.0):
     """
     b = as_positive_finite(beta, "beta")
     st = stats(s)
-    k = beta_keep(b, n_eff_from_stats(st), st.N)
+    k = _keep(b, n_eff_from_stats(st), st.N)
     return restore(topk_mask_flat(st.flat, k), s)
 
 
@@ -374,10 +384,10 @@ def emp_summary(s, beta: float = 1.0) -> EMPSummary:
     b = as_positive_finite(beta, "beta")
     st = stats(s)
     n = n_eff_from_stats(st)
-    k = beta_keep(b, n, st.N)
-    norm = st.scale * st.l1
-    seff = min(topk_sum(st.flat, n) / norm, 1.0)
-    kept = seff if k == n else min(topk_sum(st.flat, k) / norm, 1.0)
+    k = _keep(b, n, st.N)
+    # sums of |s| / max|s| (<= N, never overflow), divided by l1 = sum |s| / max|s|
+    seff = min(topk_sum(st.flat, n, st.scale) / st.l1, 1.0)
+    kept = seff if k == n else min(topk_sum(st.flat, k, st.scale) / st.l1, 1.0)
     return EMPSummary(
         N=st.N,
         n_eff=n,

@@ -52,14 +52,22 @@ References
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import poch, zeta
 
 from . import paper as _paper
-from ._validation import as_int, as_positive_finite
+from ._validation import (
+    INT64_MAX,
+    as_count,
+    as_positive_finite,
+    as_real,
+    as_rng,
+    as_str,
+    check_alloc,
+    int_array,
+)
 
 __all__ = [
     "FAMILIES",
@@ -143,22 +151,9 @@ _PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _real(value, name: str) -> float:
-    if isinstance(value, bool | np.bool_):
-        raise TypeError(f"`{name}` must be a real number, got a boolean")
-    if not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number, got {type(value).__name__}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"`{name}` must be finite, got {value!r}")
-    return v
-
-
 def _family(name, params: dict) -> tuple[str, dict]:
     """Validate ``name`` and ``params``; fill defaults; return the canonical parameters."""
-    if not isinstance(name, str):
-        raise TypeError(f"`name` must be a string, got {type(name).__name__}")
-    key = name.lower().replace("-", "_")
+    key = as_str(name, "name").lower().replace("-", "_")
     key = {"normal": "gaussian", "t": "student_t", "student": "student_t"}.get(key, key)
     if key not in _PARAMS:
         known = ", ".join(sorted(_PARAMS))
@@ -170,7 +165,7 @@ def _family(name, params: dict) -> tuple[str, dict]:
         raise TypeError(f"`{extra[0]}` is not a parameter of {key!r} (parameters: {names})")
     out = dict(FAMILIES[key].defaults)
     for p, v in params.items():
-        out[p] = _real(v, p)
+        out[p] = as_real(v, p)
     if key == "uniform":
         if not out["low"] < out["high"]:
             raise ValueError(
@@ -259,7 +254,9 @@ def neff_ratio_limit(name: str, **params) -> float:
     if key in ("laplace", "exponential"):
         return 0.5
     if key == "uniform":
-        a, b = p["low"], p["high"]
+        # the ratio is scale-invariant: divide by max(|a|, |b|) so that no square overflows
+        m = max(abs(p["low"]), abs(p["high"]))
+        a, b = p["low"] / m, p["high"] / m
         mean_abs = (b * abs(b) - a * abs(a)) / (2.0 * (b - a))
         second = (a * a + a * b + b * b) / 3.0
         return mean_abs * mean_abs / second
@@ -273,9 +270,12 @@ def neff_ratio_limit(name: str, **params) -> float:
         # Gamma((nu+1)/2) / Gamma(nu/2) as a Pochhammer symbol: accurate to ~1e-11 for
         # all nu (a difference of gammaln values loses digits once nu is large)
         ratio = float(poch(nu / 2.0, 0.5))
-        return 4.0 * (nu - 2.0) / (math.pi * (nu - 1.0) ** 2) * ratio * ratio
+        # 4 (nu-2) r^2 / (pi (nu-1)^2) with r^2 / (nu-1) kept O(1): no overflow at nu = 1e300
+        scaled = ratio / math.sqrt(nu - 1.0)
+        return 4.0 / math.pi * ((nu - 2.0) / (nu - 1.0)) * scaled * scaled
     if key == "lognormal":
-        return math.exp(-(p["sigma"] ** 2))
+        sigma = p["sigma"]
+        return math.exp(-(sigma * sigma))  # sigma * sigma may be inf (exp -> 0); ** would raise
     if key == "gamma":
         k = p["shape"]
         return k / (k + 1.0)
@@ -286,7 +286,7 @@ def neff_ratio_limit(name: str, **params) -> float:
                 f"`alpha` must be > 2 for a finite variance, got {al!r}: with infinite "
                 "variance N_eff/N tends to 0"
             )
-        return al * (al - 2.0) / (al - 1.0) ** 2
+        return (al / (al - 1.0)) * ((al - 2.0) / (al - 1.0))  # no overflow at alpha = 1e300
     # cauchy
     raise ValueError(
         "`name` 'cauchy' has infinite variance (and no mean): N_eff/N tends to 0, "
@@ -398,8 +398,27 @@ def predicted_sparsity(name: str, **params) -> float:
     References
     ----------
     .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, Algorithm 1, Table 2.
+
+    Where the limit is close to 1 the difference is taken in closed form, so that small
+    sparsities keep their digits: :math:`1/(k+1)` (gamma),
+    :math:`1/(\alpha-1)^2` (Pareto), :math:`-\mathrm{expm1}(-\sigma^2)` (log-normal),
+    :math:`(b-a)^2/(4(a^2+ab+b^2))` (uniform with :math:`ab \ge 0`).
     """
-    return 1.0 - neff_ratio_limit(name, **params)
+    ratio = neff_ratio_limit(name, **params)  # validates, rejects infinite variance
+    key, p = _family(name, params)
+    if key == "gamma":
+        return 1.0 / (p["shape"] + 1.0)
+    if key == "pareto":
+        inv = 1.0 / (p["alpha"] - 1.0)
+        return inv * inv
+    if key == "lognormal":
+        return -math.expm1(-(p["sigma"] * p["sigma"]))
+    if key == "uniform" and p["low"] * p["high"] >= 0.0:
+        m = max(abs(p["low"]), abs(p["high"]))
+        a, b = p["low"] / m, p["high"] / m
+        d = (p["high"] - p["low"]) / m  # same signs: no overflow, exact where it cancels
+        return d * d / (4.0 * (a * a + a * b + b * b))
+    return 1.0 - ratio
 
 
 def student_t_df_for_sparsity(sparsity) -> float:
@@ -433,7 +452,7 @@ def student_t_df_for_sparsity(sparsity) -> float:
     """
     from scipy.optimize import brentq
 
-    s = _real(sparsity, "sparsity")
+    s = as_real(sparsity, "sparsity")
     lo_df, hi_df = 2.0 + 1e-9, 1e9
     lo_s, hi_s = predicted_sparsity("gaussian"), 1.0
     if not lo_s < s < hi_s:
@@ -485,10 +504,16 @@ def sample_scores(name: str, size, *, rng=None, **params) -> np.ndarray:
     .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, eq. (2).
     """
     key, p = _family(name, params)
-    n = as_int(size, "size")
-    if n < 1:
-        raise ValueError(f"`size` must be >= 1, got {size!r}")
-    g = np.random.default_rng(rng)
+    n = as_count(size, "size")
+    check_alloc(n, "size", what="the sample")
+    x = _draw(key, p, n, as_rng(rng, "rng"))
+    if not np.all(np.isfinite(x)):
+        names = ", ".join(f"`{k}` = {v!r}" for k, v in p.items()) or f"`name` = {name!r}"
+        raise ValueError(f"{names}: draws overflow float64 (parameters too extreme)")
+    return x
+
+
+def _draw(key: str, p: dict, n: int, g: np.random.Generator) -> np.ndarray:
     if key == "gaussian":
         return g.standard_normal(n)
     if key == "laplace":
@@ -539,20 +564,18 @@ def sampled_neff_ratio(name: str, N, *, reps: int = 1, rng=None, **params) -> np
     from .effective import n_eff
 
     _family(name, params)
-    r = as_int(reps, "reps")
-    if r < 1:
-        raise ValueError(f"`reps` must be >= 1, got {reps!r}")
-    sizes = np.atleast_1d(np.asarray(N))
-    if sizes.size == 0:
-        raise ValueError("`N` must not be empty")
-    sizes_int = [as_int(v.item(), "N") for v in sizes.ravel()]
-    if min(sizes_int) < 1:
-        raise ValueError(f"`N` must be >= 1, got {min(sizes_int)!r}")
-    g = np.random.default_rng(rng)
+    r = as_count(reps, "reps")
+    sizes_int = [int(v) for v in np.atleast_1d(int_array(N, "N", 1, INT64_MAX)).ravel()]
+    check_alloc(max(sizes_int), "N", what="a sample")
+    g = as_rng(rng, "rng")
     out = np.empty((len(sizes_int), r))
     for i, n in enumerate(sizes_int):
         for j in range(r):
-            out[i, j] = n_eff(sample_scores(name, n, rng=g, **params)) / n
+            x = sample_scores(name, n, rng=g, **params)
+            if not np.any(x):  # every draw underflowed to 0 (e.g. gamma with shape 1e-300)
+                given = ", ".join(f"`{k}` = {v!r}" for k, v in params.items()) or f"`name` {name!r}"
+                raise ValueError(f"{given}: every draw underflows to 0, N_eff is undefined")
+            out[i, j] = n_eff(x) / n
     return out[0] if np.ndim(N) == 0 else out
 
 
@@ -596,7 +619,7 @@ def powerlaw_neff_limit(a) -> float:
     >>> round(powerlaw_neff_limit(2.0), 12)
     2.5
     """
-    x = _real(a, "a")
+    x = as_real(a, "a")
     if x <= 1.0:
         raise ValueError(f"`a` must be > 1 (for a <= 1, N_eff grows without bound), got {a!r}")
     return float(zeta(x) ** 2 / zeta(2.0 * x))

@@ -52,14 +52,24 @@ References
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ._validation import as_int, as_positive_finite, check_N, check_nu, int_array
+from ._validation import (
+    INT64_MAX,
+    as_count,
+    as_int,
+    as_positive_finite,
+    as_rng,
+    as_str,
+    check_alloc,
+    check_N,
+    check_nu,
+    int_array,
+)
 from .bounds import prop1_infimum
 from .simplex import from_barycentric, shell_index
 
@@ -86,33 +96,10 @@ _T_MIN_DECADES, _T_MAX_DECADES = 1.0, 10.0
 # ---------------------------------------------------------------------------
 # Validation helpers
 # ---------------------------------------------------------------------------
-def _rng(seed) -> np.random.Generator:
-    """A Generator from ``None``, a non-negative integer, or a Generator (used as is)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, bool | np.bool_) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            "`seed` must be None, a non-negative integer or a numpy.random.Generator, "
-            f"got {type(seed).__name__}"
-        )
-    if seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer, got {seed!r}")
-    return np.random.default_rng(int(seed))
-
-
-def _count(n, name: str) -> int:
-    v = as_int(n, name)
-    if v < 1:
-        raise ValueError(f"`{name}` must be an integer >= 1, got {n!r}")
-    return v
-
-
 def _chunk_rows(chunk, N: int) -> int:
     if chunk is None:
         return max(1, _CHUNK_ELEMENTS // N)
-    return _count(chunk, "chunk")
+    return as_count(chunk, "chunk")
 
 
 # ---------------------------------------------------------------------------
@@ -232,6 +219,7 @@ class _TargetedStream:
 
 def _fill(stream, n: int, N: int) -> np.ndarray:
     """Draw ``n`` rows chunk by chunk into one ``(n, N)`` array."""
+    check_alloc(n * N, "n", what=f"{n} samples of length N = {N}")
     out = np.empty((n, N))
     step = _chunk_rows(None, N)
     for s in range(0, n, step):
@@ -285,8 +273,8 @@ def sample_uniform(N, n, *, seed=None) -> np.ndarray:
     .. [2] Rényi (1953); Devroye (1986), Ch. V.
     """
     N = check_N(N)
-    n = _count(n, "n")
-    return _fill(_UniformStream(N, _rng(seed)), n, N)
+    n = as_count(n, "n")
+    return _fill(_UniformStream(N, as_rng(seed)), n, N)
 
 
 def sample_targeted(N, nu, n, *, seed=None) -> np.ndarray:
@@ -334,8 +322,8 @@ def sample_targeted(N, nu, n, *, seed=None) -> np.ndarray:
     """
     N = check_N(N)
     nu = check_nu(nu, N)
-    n = _count(n, "n")
-    return _fill(_TargetedStream(N, nu, _rng(seed)), n, N)
+    n = as_count(n, "n")
+    return _fill(_TargetedStream(N, nu, as_rng(seed)), n, N)
 
 
 def sample_edges(N, n, *, alpha=0.05, seed=None) -> np.ndarray:
@@ -370,9 +358,9 @@ def sample_edges(N, n, *, alpha=0.05, seed=None) -> np.ndarray:
     .. [1] Wang et al., arXiv:2509.25606, eqs. (4), (10).
     """
     N = check_N(N)
-    n = _count(n, "n")
+    n = as_count(n, "n")
     alpha = as_positive_finite(alpha, "alpha")
-    return _fill(_EdgeStream(N, alpha, _rng(seed)), n, N)
+    return _fill(_EdgeStream(N, alpha, as_rng(seed)), n, N)
 
 
 # ---------------------------------------------------------------------------
@@ -508,13 +496,15 @@ def run(
     .. [1] Wang et al., arXiv:2509.25606, eqs. (7)-(9), (14), Proposition 1.
     """
     N = check_N(N)
+    check_alloc(4 * (N + 1), "N", what="the per-shell tables")
     shells = np.arange(1, N + 1) if nus is None else np.unique(int_array(nus, "nus", 1, N))
-    n_samples = _count(n_samples, "n_samples")
-    if not isinstance(method, str) or method not in METHODS:
+    n_samples = as_int(n_samples, "n_samples", low=1, high=INT64_MAX)
+    if as_str(method, "method") not in METHODS:
         raise ValueError(f"`method` must be one of {METHODS}, got {method!r}")
     rows = _chunk_rows(chunk, N)
+    check_alloc(min(rows, n_samples) * N, "chunk", what=f"a chunk of {rows} rows of length {N}")
     alpha = as_positive_finite(alpha, "alpha")
-    kids = _rng(seed).spawn(2 + shells.size)
+    kids = as_rng(seed).spawn(2 + shells.size)
 
     plan: list[tuple[object, int]] = []
     if method in ("uniform", "both"):

@@ -14,6 +14,15 @@ Every point of :math:`\tilde\Delta` is a convex combination of its vertices,
 :func:`from_barycentric` and :func:`to_barycentric` implement this map, which the
 Monte Carlo module uses to sample :math:`\tilde\Delta` without sorting.
 
+Arguments: ``N`` is the dimension :math:`N`, ``k`` the index of a vertex
+:math:`\zeta_{[k]}`, ``nu`` the shell index :math:`\nu` (eq. 7), ``omega`` one point
+(shape ``(N,)``) or ``m`` points (shape ``(m, N)``), ``lam`` barycentric coordinates.
+All are validated by :mod:`emp_theory._validation` (booleans, strings, ``None``,
+complex, object and masked arrays are a :class:`TypeError` naming the argument). A
+result that would overflow float64 (for points with coordinates near ``1e308``) is a
+:class:`ValueError` naming the argument; functions that build length-``N`` or
+``N x N`` arrays refuse an ``N`` that cannot be allocated.
+
 References
 ----------
 .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, Section 4.1.
@@ -24,7 +33,15 @@ from __future__ import annotations
 import numpy as np
 
 from ._kernels import n_eff_rows
-from ._validation import check_N, check_nu, int_array
+from ._validation import (
+    as_real,
+    check_alloc,
+    check_N,
+    check_nu,
+    int_array,
+    int_to_float,
+    real_array,
+)
 
 __all__ = [
     "barycenter",
@@ -63,6 +80,7 @@ def zeta(k, N) -> np.ndarray:
     """
     n = check_N(N)
     kk = check_nu(k, n, "k")
+    check_alloc(n, "N", what="zeta")
     v = np.zeros(n)
     v[:kk] = 1.0 / kk
     return v
@@ -71,6 +89,7 @@ def zeta(k, N) -> np.ndarray:
 def vertices(N) -> np.ndarray:
     r"""All vertices :math:`\zeta_{[1]}, \dots, \zeta_{[N]}` of :math:`\tilde\Delta` as rows (eq. 10)."""
     n = check_N(N)
+    check_alloc(n * n, "N", what="the N x N vertex matrix")
     k = np.arange(1, n + 1)
     return np.tril(np.ones((n, n))) / k[:, None]
 
@@ -78,6 +97,7 @@ def vertices(N) -> np.ndarray:
 def barycenter(N) -> np.ndarray:
     r"""Barycenter :math:`\zeta_{[N]} = \mathbf{1}/N` of :math:`\Delta`, a vertex of :math:`\tilde\Delta`."""
     n = check_N(N)
+    check_alloc(n, "N", what="the barycenter")
     return np.full(n, 1.0 / n)
 
 
@@ -96,18 +116,38 @@ def radius(nu, N):
     [0.8660254037844386, 0.5]
     """
     n = check_N(N)
+    nf = int_to_float(n, "N")
     v = int_array(nu, "nu", 1, n)
-    out = np.sqrt(np.maximum(1.0 / v - 1.0 / n, 0.0))
+    # sqrt(1/nu - 1/N) = sqrt((N - nu) / (nu N)) with N - nu exact (no cancellation); where
+    # nu N overflows float64, sqrt((N - nu)/nu) / sqrt(N) instead (no overflow, no underflow)
+    d = np.asarray(n - v).astype(np.float64)
+    vf = np.asarray(v).astype(np.float64)
+    with np.errstate(over="ignore"):
+        prod = vf * nf
+    big = ~np.isfinite(prod)
+    out = np.sqrt(d / np.where(big, 1.0, prod))
+    if big.any():
+        out = np.where(big, np.sqrt(d / vf) / np.sqrt(nf), out)
     return out if out.ndim else float(out)
 
 
 def _points(omega, name: str = "omega") -> np.ndarray:
-    arr = np.asarray(omega, dtype=float)
+    arr = real_array(omega, name, "an array of points")
+    try:
+        arr = arr.astype(np.float64)
+    except OverflowError:
+        raise ValueError(f"`{name}` holds an integer too large for float64") from None
     if arr.ndim not in (1, 2) or arr.shape[-1] < 2:
         raise ValueError(f"`{name}` must have shape (N,) or (m, N) with N >= 2, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"`{name}` must be finite")
     return arr
+
+
+def _finite(out: np.ndarray, name: str) -> np.ndarray:
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"`{name}` is too large: the result overflows float64")
+    return out
 
 
 def in_ordered_simplex(omega, atol: float = 1e-12):
@@ -116,11 +156,13 @@ def in_ordered_simplex(omega, atol: float = 1e-12):
     `omega` has shape ``(N,)`` or ``(m, N)``; returns a bool or a length-``m`` array.
     """
     w = _points(omega)
-    ok = (
-        (np.abs(w.sum(axis=-1) - 1.0) <= atol * w.shape[-1])
-        & np.all(w >= -atol, axis=-1)
-        & np.all(np.diff(w, axis=-1) <= atol, axis=-1)
-    )
+    tol = as_real(atol, "atol", low=0.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # a sum or gap of 1e308s is inf: False
+        ok = (
+            (np.abs(w.sum(axis=-1) - 1.0) <= tol * w.shape[-1])
+            & np.all(w >= -tol, axis=-1)
+            & np.all(np.diff(w, axis=-1) <= tol, axis=-1)
+        )
     return bool(ok) if ok.ndim == 0 else ok
 
 
@@ -157,6 +199,7 @@ def in_shell(omega, nu, atol: float = 1e-12):
     """
     w = _points(omega)
     v = check_nu(nu, w.shape[-1])
+    as_real(atol, "atol", low=0.0)
     ok = in_ordered_simplex(w, atol) & (np.asarray(shell_index(w)) == v)
     return bool(ok) if np.ndim(ok) == 0 else ok
 
@@ -171,14 +214,18 @@ def from_barycentric(lam) -> np.ndarray:
     """
     lam = _points(lam, "lam")
     j = np.arange(1, lam.shape[-1] + 1)
-    return np.ascontiguousarray(np.flip(np.cumsum(np.flip(lam / j, axis=-1), axis=-1), axis=-1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.flip(np.cumsum(np.flip(lam / j, axis=-1), axis=-1), axis=-1)
+    return np.ascontiguousarray(_finite(out, "lam"))
 
 
 def to_barycentric(omega) -> np.ndarray:
     r"""Inverse of :func:`from_barycentric`: :math:`\lambda_j = j(\omega_j - \omega_{j+1})`."""
     w = _points(omega)
     nxt = np.concatenate([w[..., 1:], np.zeros((*w.shape[:-1], 1))], axis=-1)
-    return np.arange(1, w.shape[-1] + 1) * (w - nxt)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.arange(1, w.shape[-1] + 1) * (w - nxt)
+    return _finite(out, "omega")
 
 
 def plane_basis(N) -> np.ndarray:
@@ -190,6 +237,7 @@ def plane_basis(N) -> np.ndarray:
     from scipy.linalg import helmert
 
     n = check_N(N)
+    check_alloc(n * n, "N", what="the (N-1) x N basis")
     return helmert(n, full=False)
 
 
@@ -202,4 +250,6 @@ def plane_coords(omega) -> np.ndarray:
     """
     w = _points(omega)
     n = w.shape[-1]
-    return (w - 1.0 / n) @ plane_basis(n).T
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (w - 1.0 / n) @ plane_basis(n).T
+    return _finite(out, "omega")

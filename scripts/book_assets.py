@@ -1,15 +1,25 @@
 """Sphinx extension: put the book's JavaScript where the offline site serves it.
 
 Loaded by ``_config.yml`` (``sphinx.local_extensions: {book_assets: scripts/}``).
-On ``config-inited`` it
+On ``config-inited`` it stages, under ``_build/assets`` (which ``html_static_path``
+publishes as ``_static/``):
 
-* copies ``plotly.min.js`` from the installed ``plotly`` package (the same
-  version that wrote the figures' JSON) to ``book/_static/plotly.min.js``;
-* links (or, where links are not possible, copies) MathJax 3's ``es5`` folder from
-  ``node_modules/mathjax`` (installed by ``npm ci`` from ``package-lock.json``) to
-  ``_build/assets/mathjax``, which ``html_static_path`` publishes as
-  ``_static/mathjax`` (``mathjax_path: mathjax/tex-chtml.js``); MathJax then loads
-  its fonts and extensions relative to that script, from the site itself.
+* ``plotly/plotly-<bundle>.min.js`` -- plotly.js's partial bundles ``basic``,
+  ``cartesian`` and ``gl3d`` from ``node_modules`` (``npm ci``, pinned by
+  ``package-lock.json``) and, as ``plotly-full.min.js``, the complete bundle from the
+  installed ``plotly`` package. All of them must be the plotly.js version of the
+  ``plotly`` package that writes the figures' JSON; a mismatch stops the build.
+* ``mathjax`` -- a link to (or copy of) MathJax 3's ``es5`` folder from
+  ``node_modules/mathjax``. The pages load ``startup.js`` with a ``loader`` list of
+  components (``mathjax3_config`` in ``_config.yml``), which MathJax then loads, and
+  its fonts, relative to that script from the site itself.
+
+plotly.js is loaded only by the pages that draw a figure (``html-page-context``),
+and each such page gets the smallest bundle that registers every trace type its
+figures use (read from the ``Plotly.newPlot``/``Plotly.addFrames`` calls of its
+HTML); a page whose traces no partial bundle covers gets the full bundle. The
+figures call ``Plotly.newPlot`` inline, so the bundle is a synchronous script in
+the page's head.
 
 A missing asset stops the build with a message that says what to run. Can also be
 run as a script (``python scripts/book_assets.py``) to stage the files by hand.
@@ -28,46 +38,116 @@ script is registered once per read phase, and the second copy throws
 
 from __future__ import annotations
 
-import filecmp
 import hashlib
+import json
 import os
+import re
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+ASSETS = Path("_build") / "assets"
 MATHJAX_SRC = Path("node_modules") / "mathjax" / "es5"
-MATHJAX_DEST = Path("_build") / "assets" / "mathjax"
-PLOTLY_DEST = Path("book") / "_static" / "plotly.min.js"
+MATHJAX_DEST = ASSETS / "mathjax"
+PLOTLY_DEST = ASSETS / "plotly"
+#: plotly.js's partial bundles the book may use, smallest first (npm packages).
+PARTIAL_BUNDLES = ("basic", "cartesian", "gl3d")
 
 
 class AssetError(RuntimeError):
     """A JavaScript asset the offline book needs is missing."""
 
 
-def plotly_js() -> Path:
-    """Path of ``plotly.min.js`` inside the installed ``plotly`` package."""
+@dataclass(frozen=True)
+class Bundle:
+    """One plotly.js bundle: its name, source file, version and trace types."""
+
+    name: str
+    source: Path
+    version: str
+    traces: frozenset[str] | None  # None: every trace type (the full bundle)
+
+    @property
+    def filename(self) -> str:
+        """Path of the bundle under ``_static/``."""
+        return f"plotly/plotly-{self.name}.min.js"
+
+    def covers(self, types: set[str]) -> bool:
+        return self.traces is None or types <= self.traces
+
+
+_VERSION = re.compile(r"plotly\.js(?: \([a-z0-9 -]+\))? v(\d+\.\d+\.\d+)")
+_README_TRACES = re.compile(r"Contains trace modules (.+?)\.\s*$", re.M)
+
+
+def _js_version(path: Path) -> str:
+    with path.open("r", encoding="utf-8", errors="replace") as fh:
+        m = _VERSION.search(fh.read(2000))
+    if not m:
+        raise AssetError(f"cannot read the plotly.js version in the header of {path}")
+    return m.group(1)
+
+
+def _readme_traces(readme: Path) -> frozenset[str]:
+    """Trace types of a partial bundle, from its README ("Contains trace modules ...")."""
+    m = _README_TRACES.search(readme.read_text(encoding="utf-8"))
+    if not m:
+        raise AssetError(f"{readme} does not list the bundle's trace modules")
+    return frozenset(re.findall(r"`([a-z0-9]+)`", m.group(1)))
+
+
+def plotly_bundles(root: Path) -> list[Bundle]:
+    """The partial bundles (smallest first), then the full bundle of the plotly package."""
     try:
         import plotly
+        from plotly.offline import get_plotlyjs_version
     except ImportError as exc:  # pragma: no cover - plotly is a requirement
         raise AssetError("plotly is not installed: run `make install`") from exc
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    if not path.is_file():
-        raise AssetError(f"plotly.min.js not found at {path}: reinstall plotly")
-    return path
+    want = get_plotlyjs_version()
+    full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not full.is_file():
+        raise AssetError(f"plotly.min.js not found at {full}: reinstall plotly")
+    out = []
+    for name in PARTIAL_BUNDLES:
+        pkg = root / "node_modules" / f"plotly.js-{name}-dist-min"
+        src = pkg / f"plotly-{name}.min.js"
+        if not src.is_file():
+            raise AssetError(
+                f"plotly.js bundle {src} not found: run `npm ci` in {root} "
+                "(or `make book-build`, which does it)"
+            )
+        out.append(Bundle(name, src, _js_version(src), _readme_traces(pkg / "README.md")))
+    out.append(Bundle("full", full, _js_version(full), None))
+    bad = [f"{b.source}: v{b.version}" for b in out if b.version != want]
+    if bad:
+        raise AssetError(
+            f"the plotly package writes figures for plotly.js v{want}, but "
+            + "; ".join(bad)
+            + ": pin the same version in package.json and run `npm install`"
+        )
+    return out
+
+
+def _copy_if_changed(src: Path, dest: Path) -> bool:
+    if dest.is_file() and dest.stat().st_size == src.stat().st_size:
+        if dest.read_bytes() == src.read_bytes():
+            return False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest)
+    return True
 
 
 def stage(root: Path) -> list[str]:
     """Copy/link the assets under ``root``; return a description of what was done."""
     done = []
-    src = plotly_js()
-    dest = root / PLOTLY_DEST
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if not dest.is_file() or not filecmp.cmp(src, dest, shallow=False):
-        shutil.copyfile(src, dest)
-        done.append(f"copied {src} -> {dest}")
+    for b in plotly_bundles(root):
+        dest = root / ASSETS / b.filename
+        if _copy_if_changed(b.source, dest):
+            done.append(f"copied {b.source} -> {dest}")
 
     mj = root / MATHJAX_SRC
-    if not (mj / "tex-chtml.js").is_file():
+    if not (mj / "startup.js").is_file():
         raise AssetError(
             f"MathJax 3 not found at {mj}: run `npm ci` in {root} "
             "(or `make book-build`, which does it)"
@@ -89,6 +169,59 @@ def stage(root: Path) -> list[str]:
     return done
 
 
+# ---------------------------------------------------------------------------
+# Which bundle a page needs
+# ---------------------------------------------------------------------------
+_PLOTLY_CALL = re.compile(r"Plotly\.(newPlot|addFrames)\(\s*(['\"])[^'\"]*\2\s*,\s*")
+
+
+def trace_types(html: str) -> set[str] | None:
+    """Trace types drawn by the plotly figures of ``html`` (``None``: unreadable).
+
+    Reads the data arrays of the ``Plotly.newPlot`` calls and the frames of the
+    ``Plotly.addFrames`` calls that ``plotly.io.to_html`` writes; a trace without a
+    ``type`` is a scatter trace.
+
+    >>> sorted(trace_types('Plotly.newPlot("f", [{"type": "bar"}, {"x": [1]}], {})'))
+    ['bar', 'scatter']
+    >>> trace_types("Plotly.newPlot('f', [{'x': 1}])") is None  # not JSON
+    True
+    """
+    dec = json.JSONDecoder()
+    types: set[str] = set()
+    for m in _PLOTLY_CALL.finditer(html):
+        try:
+            items, _ = dec.raw_decode(html, m.end())
+        except ValueError:
+            return None
+        traces = items
+        if m.group(1) == "addFrames":
+            traces = [t for frame in items for t in (frame.get("data") or [])]
+        for t in traces:
+            types.add(t.get("type") or "scatter")
+    return types
+
+
+def choose_bundle(types: set[str] | None, bundles: list[Bundle]) -> Bundle:
+    """The first (smallest) bundle that registers every type; the full one otherwise."""
+    if types is not None:
+        for b in bundles:
+            if b.covers(types):
+                return b
+    return bundles[-1]
+
+
+def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body") or ""
+    if "plotly-graph-div" not in body:
+        return
+    bundle = choose_bundle(trace_types(body), plotly_bundles(Path(app.confdir)))
+    app.add_js_file(bundle.filename)
+
+
+# ---------------------------------------------------------------------------
+# The execution cache follows the library
+# ---------------------------------------------------------------------------
 def library_digest(root: Path) -> str:
     """SHA-256 of the ``emp_theory`` package's Python sources (paths and contents)."""
     h = hashlib.sha256()
@@ -129,6 +262,9 @@ def _on_config_inited(app, config) -> None:
         log.info(f"emp_theory changed: emptied the execution cache {cache_dir}")
 
 
+# ---------------------------------------------------------------------------
+# sphinx_thebe's assets
+# ---------------------------------------------------------------------------
 def _is_thebe(filename, attrs) -> bool:
     return "thebe" in str(filename or "") or "THEBE_JS_URL" in str(attrs.get("body", ""))
 
@@ -149,7 +285,8 @@ def setup(app):
     app.connect("config-inited", _on_config_inited, priority=100)
     # after sphinx_thebe registered its files (priority 500)
     app.connect("env-before-read-docs", _drop_thebe_assets, priority=900)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("html-page-context", _on_html_page_context)
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """Record KAN [784, 64, 10] node pruning on MNIST-format data (the paper's Section 5.2).
 
 Trains (or loads from the emp_theory cache) the ``"paper"`` preset of
-:func:`emp_theory.kan.train_kan_mnist` -- width [784, 64, 10], 10 epochs of Adam with
+:func:`emp_theory.experiments.kan.train_kan_mnist` -- width [784, 64, 10], 10 epochs of Adam with
 batch 128 -- on the four IDX files in ``--data-dir``, compares dense, EMP and threshold
-pruning with :func:`emp_theory.kan.compare_kan_pruning`, and writes the results as a
+pruning with :func:`emp_theory.experiments.kan.compare_kan_pruning`, and writes the results as a
 Markdown table (the book's KAN chapter includes ``book/results/kan_fashion_mnist.md``).
 
 MNIST itself is not in any package registry; Debian's ``dataset-fashion-mnist``
@@ -33,7 +33,8 @@ def main() -> int:
     ap.add_argument("--out", help="Markdown file to write (default: print only)")
     args = ap.parse_args()
 
-    from emp_theory import kan as K
+    from emp_theory._cache import atomic_write
+    from emp_theory.experiments import kan as K
 
     t0 = time.perf_counter()
     run = K.train_kan_mnist(
@@ -72,8 +73,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text)
+        atomic_write(Path(args.out), text)
     return 0
 
 

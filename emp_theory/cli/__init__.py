@@ -37,7 +37,12 @@ def build_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``emp-theory`` with `argv`; return the exit status (0, 1 for a failed check, 2)."""
+    """Run ``emp-theory`` with `argv`; return the exit status (0, 1 for a failed check, 2).
+
+    Ctrl-C (``KeyboardInterrupt``) in any command prints one line and returns 130
+    (128 + SIGINT, the shell's convention); the commands leave no partial file under
+    a final name (atomic writes, the streamer's partial folder).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -45,5 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"emp-theory {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"emp-theory {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0

@@ -131,7 +131,8 @@ def _cmd_sweep(args) -> int:
     import torch  # heavy: only now
 
     from ..pruning.data import load_dataset
-    from ..pruning.sweep import format_layers, format_table, run_sweep, to_csv
+    from ..pruning.sweep import run_sweep
+    from ..pruning.sweep_tables import format_layers, format_table, to_csv
 
     threads = args.threads if args.threads is not None else (1 if dataset == "digits" else None)
     if threads is not None:

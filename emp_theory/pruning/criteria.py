@@ -23,6 +23,10 @@ averaged over the first ``n_batches`` :math:`= B` batches of ``data`` (default
 iterable of batches (a list, a :class:`torch.utils.data.DataLoader`, ...). The
 model is put in ``eval()`` mode while scoring and restored afterwards.
 
+The module is kept whole (about 470 lines, most of it docstrings): the five
+criteria are one idea, share the parameter resolution, batch iteration and
+eval-mode handling, and are read side by side against the table above.
+
 References
 ----------
 .. [1] S. Han, J. Pool, J. Tran, W. Dally, "Learning both weights and connections for
@@ -49,6 +53,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from . import names as _names
+from .calibration import EvalMode, batch_loss, forward, iter_batches, resolve_params
+from .targets import is_hf_conv1d
 
 __all__ = [
     "CRITERIA",
@@ -71,83 +77,16 @@ DEFAULT_N_PROBES = 16
 
 
 # ---------------------------------------------------------------------------
-# helpers
+# helpers (the batches, devices and eval mode: emp_theory.pruning.calibration)
 # ---------------------------------------------------------------------------
-def _resolve(model: nn.Module, param):
-    """Return ([(qualified name, Parameter)], single?)."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"`model` must be a torch.nn.Module, got {type(model).__name__}")
-    single = not isinstance(param, list | tuple)
-    items = [param] if single else list(param)
-    if not items:
-        raise ValueError("`param` must not be an empty list")
-    named = list(model.named_parameters())
-    out = []
-    for p in items:
-        if isinstance(p, str):
-            hits = [(n, t) for n, t in named if n == p]
-            if not hits:
-                hits = [(n, t) for n, t in named if n.endswith("." + p)]
-            if len(hits) != 1:
-                what = "no" if not hits else f"{len(hits)}"
-                raise ValueError(f"`param` {p!r} matches {what} parameters of the model")
-            out.append(hits[0])
-        elif isinstance(p, torch.Tensor):
-            hits = [(n, t) for n, t in named if t is p]
-            if not hits:
-                raise ValueError("`param` is a tensor that is not a parameter of `model`")
-            out.append(hits[0])
-        else:
-            raise TypeError(f"`param` must be a name or a parameter, got {type(p).__name__}")
-    return out, single
-
-
-def _batches(data, n_batches: int, criterion: str):
-    if data is None:
-        raise ValueError(f"`data` is required by the {criterion!r} criterion")
-    if not isinstance(n_batches, int) or isinstance(n_batches, bool) or n_batches < 1:
-        raise ValueError(f"`n_batches` must be a positive integer, got {n_batches!r}")
-    if (
-        isinstance(data, tuple | list)
-        and len(data) == 2
-        and all(isinstance(t, torch.Tensor) for t in data)
-    ):
-        batches = [tuple(data)]
-    else:
-        batches = []
-        for b in data:
-            if not (isinstance(b, tuple | list) and len(b) >= 2):
-                raise TypeError("`data` must be an (x, y) batch or an iterable of (x, y) batches")
-            batches.append((b[0], b[1]))
-            if len(batches) == n_batches:
-                break
-    if not batches:
-        raise ValueError("`data` holds no batches")
-    return batches
-
-
-class _EvalMode:
-    """Put ``model`` in eval mode; restore every submodule's own ``training`` flag on exit."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def __enter__(self):
-        self.flags = [(m, m.training) for m in self.model.modules()]
-        self.model.eval()
-
-    def __exit__(self, *exc):
-        for m, flag in self.flags:
-            m.training = flag
-
-
-def _device(model):
-    p = next(model.parameters(), None)
-    return p.device if p is not None else torch.device("cpu")
-
-
 def _out(scores, single):
     return scores[0] if single else scores
+
+
+def _data_batches(data, n_batches, criterion, calibration, progress):
+    return iter_batches(
+        data, n_batches, criterion, generic=calibration is not None, progress=progress
+    )
 
 
 def gradient_average(
@@ -155,26 +94,28 @@ def gradient_average(
     params: Sequence[torch.Tensor],
     data,
     *,
-    n_batches: int = DEFAULT_N_BATCHES,
+    n_batches: int | None = DEFAULT_N_BATCHES,
     loss_fn: Callable | None = None,
+    calibration: Callable | None = None,
+    progress: bool | None = False,
 ) -> list[torch.Tensor]:
     r""":math:`\bar g = \frac1B\sum_{b=1}^{B}\nabla_\theta L_b(\theta)` over the first `n_batches` batches.
 
-    :math:`L_b` is ``loss_fn(model(x_b), y_b)`` (default: mean cross-entropy). Returns
+    :math:`L_b` is ``loss_fn(model(x_b), y_b)`` (default: mean cross-entropy), or
+    ``calibration(model, batch_b)`` when a calibration function is given. Returns
     one tensor per parameter in `params` (detached).
     """
-    loss_fn = F.cross_entropy if loss_fn is None else loss_fn
-    batches = _batches(data, n_batches, "gradient")
-    dev = _device(model)
     acc = [torch.zeros_like(p) for p in params]
-    with _EvalMode(model):
-        for x, y in batches:
-            loss = loss_fn(model(x.to(dev)), y.to(dev))
+    n = 0
+    with EvalMode(model):
+        for b in _data_batches(data, n_batches, "gradient", calibration, progress):
+            loss = batch_loss(model, b, loss_fn, calibration)
             grads = torch.autograd.grad(loss, list(params), allow_unused=True)
             for a, g in zip(acc, grads, strict=True):
                 if g is not None:
                     a.add_(g.detach())
-    return [a / len(batches) for a in acc]
+            n += 1
+    return [a / n for a in acc]
 
 
 # ---------------------------------------------------------------------------
@@ -200,7 +141,7 @@ def magnitude(model: nn.Module, param, data=None):
     .. [1] S. Han, J. Pool, J. Tran, W. Dally, "Learning both weights and connections for
            efficient neural networks", NeurIPS 2015.
     """
-    items, single = _resolve(model, param)
+    items, single = resolve_params(model, param)
     return _out([p.detach().abs() for _, p in items], single)
 
 
@@ -209,8 +150,10 @@ def taylor(
     param,
     data,
     *,
-    n_batches: int = DEFAULT_N_BATCHES,
+    n_batches: int | None = DEFAULT_N_BATCHES,
     loss_fn: Callable | None = None,
+    calibration: Callable | None = None,
+    progress: bool | None = False,
 ):
     r"""First-order Taylor (loss-change) score :math:`s_i = |\theta_i\,\bar g_i|` (Molchanov et al., 2017).
 
@@ -226,10 +169,17 @@ def taylor(
     model : torch.nn.Module
     param : str, torch.nn.Parameter or list of them
     data : (x, y) batch or iterable of batches
-    n_batches : int, default 4
-        Number of batches the gradient is averaged over.
+        A list, a :class:`torch.utils.data.DataLoader`, any iterable; ``x`` may be a
+        tensor or a dict / list of tensors (moved to the model's device).
+    n_batches : int or None, default 4
+        Number of batches the gradient is averaged over (None: all of `data`).
     loss_fn : callable, optional
-        ``loss_fn(logits, y)``; default :func:`torch.nn.functional.cross_entropy` (mean).
+        ``loss_fn(model(x), y)``; default :func:`torch.nn.functional.cross_entropy` (mean).
+    calibration : callable, optional
+        ``calibration(model, batch) -> scalar loss`` for batches of any form (token
+        dicts, models with keyword inputs): replaces ``loss_fn(model(x), y)``.
+    progress : bool or None, default False
+        A tqdm bar over the batches (None: only on a terminal).
 
     Returns
     -------
@@ -240,9 +190,17 @@ def taylor(
     .. [1] P. Molchanov, S. Tyree, T. Karras, T. Aila, J. Kautz, "Pruning convolutional
            neural networks for resource efficient inference", ICLR 2017.
     """
-    items, single = _resolve(model, param)
+    items, single = resolve_params(model, param)
     ps = [p for _, p in items]
-    grads = gradient_average(model, ps, data, n_batches=n_batches, loss_fn=loss_fn)
+    grads = gradient_average(
+        model,
+        ps,
+        data,
+        n_batches=n_batches,
+        loss_fn=loss_fn,
+        calibration=calibration,
+        progress=progress,
+    )
     return _out([(p.detach() * g).abs() for p, g in zip(ps, grads, strict=True)], single)
 
 
@@ -251,8 +209,10 @@ def saliency(
     param,
     data,
     *,
-    n_batches: int = DEFAULT_N_BATCHES,
+    n_batches: int | None = DEFAULT_N_BATCHES,
     loss_fn: Callable | None = None,
+    calibration: Callable | None = None,
+    progress: bool | None = False,
 ):
     r"""Gradient saliency :math:`s_i = |\bar g_i|` (the "gradient saliency" criterion of Tables 8-9).
 
@@ -265,9 +225,17 @@ def saliency(
            visualising image classification models and saliency maps", ICLR workshop 2014.
     .. [2] Wang et al., "Effective Model Pruning", arXiv:2509.25606, Tables 8-9.
     """
-    items, single = _resolve(model, param)
+    items, single = resolve_params(model, param)
     ps = [p for _, p in items]
-    grads = gradient_average(model, ps, data, n_batches=n_batches, loss_fn=loss_fn)
+    grads = gradient_average(
+        model,
+        ps,
+        data,
+        n_batches=n_batches,
+        loss_fn=loss_fn,
+        calibration=calibration,
+        progress=progress,
+    )
     return _out([g.abs() for g in grads], single)
 
 
@@ -276,10 +244,12 @@ def hutchinson_diag_hessian(
     param,
     data,
     *,
-    n_batches: int = DEFAULT_N_BATCHES,
+    n_batches: int | None = DEFAULT_N_BATCHES,
     n_probes: int = DEFAULT_N_PROBES,
     seed: int = 0,
     loss_fn: Callable | None = None,
+    calibration: Callable | None = None,
+    progress: bool | None = False,
 ):
     r"""Hutchinson estimate of the Hessian diagonal, :math:`\hat H_{ii} = \frac{1}{BP}\sum_{b,p} z^{(p)}_i (H_b z^{(p)})_i`.
 
@@ -307,26 +277,35 @@ def hutchinson_diag_hessian(
     """
     if not isinstance(n_probes, int) or isinstance(n_probes, bool) or n_probes < 1:
         raise ValueError(f"`n_probes` must be a positive integer, got {n_probes!r}")
-    items, single = _resolve(model, param)
+    items, single = resolve_params(model, param)
     ps = [p for _, p in items]
-    loss_fn = F.cross_entropy if loss_fn is None else loss_fn
-    batches = _batches(data, n_batches, "obd")
     gen = torch.Generator().manual_seed(int(seed))
-    dev = _device(model)
     acc = [torch.zeros_like(p) for p in ps]
-    with _EvalMode(model):
-        for x, y in batches:
-            loss = loss_fn(model(x.to(dev)), y.to(dev))
-            grads = torch.autograd.grad(loss, ps, create_graph=True)
+    n = 0
+    with EvalMode(model):
+        for b in _data_batches(data, n_batches, "obd", calibration, progress):
+            loss = batch_loss(model, b, loss_fn, calibration)
+            grads = torch.autograd.grad(loss, ps, create_graph=True, allow_unused=True)
+            used = [i for i, g in enumerate(grads) if g is not None and g.requires_grad]
             for _ in range(n_probes):
                 zs = [
                     (torch.randint(0, 2, p.shape, generator=gen) * 2 - 1).to(p.dtype).to(p.device)
                     for p in ps
                 ]
-                hz = torch.autograd.grad(grads, ps, grad_outputs=zs, retain_graph=True)
-                for a, z, h in zip(acc, zs, hz, strict=True):
-                    a.add_(z * h.detach())
-    n = len(batches) * n_probes
+                if not used:  # the loss is linear in (or independent of) every parameter
+                    continue
+                hz = torch.autograd.grad(
+                    [grads[i] for i in used],
+                    [ps[i] for i in used],
+                    grad_outputs=[zs[i] for i in used],
+                    retain_graph=True,
+                    allow_unused=True,
+                )
+                for i, h in zip(used, hz, strict=True):
+                    if h is not None:
+                        acc[i].add_(zs[i] * h.detach())
+            n += 1
+    n *= n_probes
     return _out([a / n for a in acc], single)
 
 
@@ -335,10 +314,12 @@ def obd(
     param,
     data,
     *,
-    n_batches: int = DEFAULT_N_BATCHES,
+    n_batches: int | None = DEFAULT_N_BATCHES,
     n_probes: int = DEFAULT_N_PROBES,
     seed: int = 0,
     loss_fn: Callable | None = None,
+    calibration: Callable | None = None,
+    progress: bool | None = False,
 ):
     r"""Optimal-Brain-Damage saliency :math:`s_i = \tfrac12\,\theta_i^2\,\hat H_{ii}` (LeCun et al., 1990).
 
@@ -350,7 +331,7 @@ def obd(
 
     Parameters
     ----------
-    model, param, data, n_batches, loss_fn
+    model, param, data, n_batches, loss_fn, calibration, progress
         As :func:`taylor`.
     n_probes, seed
         As :func:`hutchinson_diag_hessian`.
@@ -359,33 +340,85 @@ def obd(
     ----------
     .. [1] Y. LeCun, J. Denker, S. Solla, "Optimal brain damage", NeurIPS 1990.
     """
-    items, single = _resolve(model, param)
+    items, single = resolve_params(model, param)
     ps = [p for _, p in items]
     diag = hutchinson_diag_hessian(
-        model, ps, data, n_batches=n_batches, n_probes=n_probes, seed=seed, loss_fn=loss_fn
+        model,
+        ps,
+        data,
+        n_batches=n_batches,
+        n_probes=n_probes,
+        seed=seed,
+        loss_fn=loss_fn,
+        calibration=calibration,
+        progress=progress,
     )
     return _out([0.5 * p.detach() ** 2 * h for p, h in zip(ps, diag, strict=True)], single)
 
 
 def _owner(model: nn.Module, qualname: str):
     mod_name, _, pname = qualname.rpartition(".")
+    if pname.endswith("_orig"):  # a pruned tensor (torch's reparametrization)
+        pname = pname[: -len("_orig")]
     return model.get_submodule(mod_name) if mod_name else model, pname
 
 
-def wanda(model: nn.Module, param, data, *, n_batches: int = DEFAULT_N_BATCHES):
+def _wanda_layer(mod, qn):
+    """Check that Wanda applies to `mod`; return its kind."""
+    if is_hf_conv1d(mod):
+        return "conv1d_hf"
+    if isinstance(mod, nn.Linear):
+        return "linear"
+    if isinstance(mod, nn.Conv1d | nn.Conv2d):
+        if mod.groups != 1 or mod.padding_mode != "zeros" or isinstance(mod.padding, str):
+            raise ValueError(
+                f"`param` {qn!r}: Wanda supports Conv1d/Conv2d with groups=1, zero padding "
+                "given as integers"
+            )
+        return "conv"
+    raise ValueError(
+        f"`param` {qn!r}: Wanda scores weights of nn.Linear, nn.Conv1d, nn.Conv2d and GPT-2 "
+        f"Conv1D layers only, not {type(mod).__name__}"
+    )
+
+
+def _input_sq(mod, kind, x):
+    """Squared input norms :math:`\\sum x_j^2` per input feature j of one forward call."""
+    if kind == "conv":
+        ks, dil, pad, st = mod.kernel_size, mod.dilation, mod.padding, mod.stride
+        if isinstance(mod, nn.Conv1d):  # as a Conv2d of height 1
+            x = x.unsqueeze(-2)
+            ks, dil, pad, st = (1, ks[0]), (1, dil[0]), (0, pad[0]), (1, st[0])
+        cols = F.unfold(x, ks, dilation=dil, padding=pad, stride=st)  # (B, C*k, L)
+        return (cols.double() ** 2).sum(dim=(0, 2))
+    return (x.reshape(-1, x.shape[-1]).double() ** 2).sum(dim=0)
+
+
+def wanda(
+    model: nn.Module,
+    param,
+    data,
+    *,
+    n_batches: int | None = DEFAULT_N_BATCHES,
+    calibration: Callable | None = None,
+    progress: bool | None = False,
+):
     r"""Wanda score :math:`s_{ij} = |W_{ij}|\,\|X_j\|_2` (Sun et al., 2023).
 
     :math:`X_j` is input feature :math:`j` of the layer over every calibration
     sample (the first `n_batches` batches of `data`): :math:`\|X_j\|_2 =
     (\sum_{\text{samples}} x_j^2)^{1/2}`, captured by a forward pre-hook on the
     layer. For ``nn.Linear`` (weight :math:`(d_{out}, d_{in})`) :math:`j` is the
-    input coordinate. For ``nn.Conv2d`` (weight :math:`(C_{out}, C_{in}, k_h, k_w)`)
-    the input is unfolded into patches with :func:`torch.nn.functional.unfold`
-    (same kernel size, dilation, padding and stride), so :math:`j = (c, u, v)`
-    runs over the :math:`C_{in} k_h k_w` patch entries and the norm is over all
-    samples and spatial positions: the convolution is the matrix product of the
-    reshaped weight with those patches, exactly the linear-layer case. Grouped
-    convolutions and non-zero padding modes are rejected.
+    input coordinate; for a GPT-2 ``Conv1D`` (weight :math:`(d_{in}, d_{out})`,
+    transposed) too, so the norm multiplies its rows. For ``nn.Conv2d`` (weight
+    :math:`(C_{out}, C_{in}, k_h, k_w)`) the input is unfolded into patches with
+    :func:`torch.nn.functional.unfold` (same kernel size, dilation, padding and
+    stride), so :math:`j = (c, u, v)` runs over the :math:`C_{in} k_h k_w` patch
+    entries and the norm is over all samples and spatial positions: the convolution
+    is the matrix product of the reshaped weight with those patches, exactly the
+    linear-layer case (``nn.Conv1d`` is unfolded as a Conv2d of height 1). Grouped
+    convolutions, non-zero padding modes, ``Conv3d``, transposed convolutions and
+    embeddings are rejected.
 
     Sun et al. compare scores within each output row; use the ``"row"`` scope for
     that, the ``"global"``/``"block"`` scopes pool them.
@@ -394,65 +427,55 @@ def wanda(model: nn.Module, param, data, *, n_batches: int = DEFAULT_N_BATCHES):
     ----------
     model : torch.nn.Module
     param : str, torch.nn.Parameter or list of them
-        Weights of ``nn.Linear`` or ``nn.Conv2d`` layers.
+        Weights of the layers above.
     data : (x, y) batch or iterable of batches
         Calibration data (labels unused).
-    n_batches : int, default 4
+    n_batches : int or None, default 4
+    calibration : callable, optional
+        ``calibration(model, batch)`` runs the forward pass for batches of any form
+        (its return value is ignored).
+    progress : bool or None, default False
 
     References
     ----------
     .. [1] M. Sun, Z. Liu, A. Bair, J. Z. Kolter, "A simple and effective pruning approach
            for large language models", arXiv:2306.11695 (2023).
     """
-    items, single = _resolve(model, param)
-    batches = _batches(data, n_batches, "wanda")
+    items, single = resolve_params(model, param)
     layers = []
     for qn, p in items:
         mod, pname = _owner(model, qn)
-        if pname != "weight" or not isinstance(mod, nn.Linear | nn.Conv2d):
-            raise ValueError(
-                f"`param` {qn!r}: Wanda scores weights of nn.Linear or nn.Conv2d layers only"
-            )
-        if isinstance(mod, nn.Conv2d):
-            if mod.groups != 1 or mod.padding_mode != "zeros" or isinstance(mod.padding, str):
-                raise ValueError(
-                    f"`param` {qn!r}: Wanda supports Conv2d with groups=1, zero padding given "
-                    "as integers"
-                )
-        layers.append((mod, p))
-    sums = {id(m): None for m, _ in layers}
+        if pname != "weight":
+            raise ValueError(f"`param` {qn!r}: Wanda scores layer weights only")
+        layers.append((mod, _wanda_layer(mod, qn), p))
+    sums = {id(m): None for m, _, _ in layers}
+    kinds = {id(m): k for m, k, _ in layers}
 
     def hook(mod, inputs):
-        x = inputs[0].detach()
-        if isinstance(mod, nn.Conv2d):
-            cols = F.unfold(
-                x, mod.kernel_size, dilation=mod.dilation, padding=mod.padding, stride=mod.stride
-            )  # (B, C*kh*kw, L)
-            sq = (cols.double() ** 2).sum(dim=(0, 2))
-        else:
-            sq = (x.reshape(-1, x.shape[-1]).double() ** 2).sum(dim=0)
+        sq = _input_sq(mod, kinds[id(mod)], inputs[0].detach())
         prev = sums[id(mod)]
         sums[id(mod)] = sq if prev is None else prev + sq
 
-    handles = [
-        m.register_forward_pre_hook(hook) for m, _ in {id(m): (m, p) for m, p in layers}.values()
-    ]
-    dev = _device(model)
+    unique = {id(m): m for m, _, _ in layers}.values()
+    handles = [m.register_forward_pre_hook(hook) for m in unique]
     try:
-        with _EvalMode(model), torch.no_grad():
-            for x, _y in batches:
-                model(x.to(dev))
+        with EvalMode(model), torch.no_grad():
+            for b in _data_batches(data, n_batches, "wanda", calibration, progress):
+                forward(model, b, calibration)
     finally:
         for h in handles:
             h.remove()
     out = []
-    for mod, p in layers:
+    for mod, kind, p in layers:
         sq = sums[id(mod)]
         if sq is None:
             raise ValueError("`data` never reached one of the requested layers in the forward pass")
         norm = sq.sqrt().to(p.dtype)
         w = p.detach().abs()
-        out.append(w * norm.view(1, *w.shape[1:]))
+        if kind == "conv1d_hf":
+            out.append(w * norm.view(-1, 1))
+        else:
+            out.append(w * norm.view(1, *w.shape[1:]))
     return _out(out, single)
 
 

@@ -17,8 +17,9 @@ CIFAR-10, are out of scope): two 3×3 convolutions (16 and 32 channels, padding 
 each followed by ReLU and 2×2 max-pooling, then ``Linear(·, 64)``, ReLU,
 ``Linear(64, 10)``.
 
-Layers are named ``fc1, fc2, ...`` (and ``conv1, conv2`` for the CNN), so a
-parameter is addressed as e.g. ``"fc3.weight"``. Weights are initialised by
+Layers are named ``fc1, fc2, ...`` (and ``conv1, conv2`` for the CNN) inside the
+``net`` container, so a parameter's fully qualified name is e.g. ``"net.fc3.weight"``
+(``"fc3.weight"``, a unique suffix, is accepted wherever a name is). Weights are initialised by
 PyTorch's defaults after ``torch.manual_seed(seed)``.
 
 References
@@ -33,17 +34,14 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from ..paper import TABLE3_WIDTHS
+from .names import MODELS
+from .targets import prunable_parameters  # re-exported: it lived here
+
 __all__ = ["FC_WIDTHS", "MODELS", "FCNet", "SmallCNN", "build_model", "prunable_parameters"]
 
-#: Layer widths of Table 3 (the last is the number of classes).
-FC_WIDTHS: dict[str, tuple[int, ...]] = {
-    "fc2": (100, 10),
-    "fc5": (1000, 600, 300, 100, 10),
-    "fc12": (1000, 900, 800, 750, 700, 650, 600, 500, 400, 200, 100, 10),
-}
-
-#: Model names accepted by :func:`build_model`.
-from .names import MODELS  # noqa: E402
+#: Layer widths of Table 3 (the last is the number of classes), from :mod:`emp_theory.paper`.
+FC_WIDTHS: dict[str, tuple[int, ...]] = dict(TABLE3_WIDTHS)
 
 
 class FCNet(nn.Module):
@@ -143,19 +141,3 @@ def build_model(name: str, input_shape, *, seed: int = 0) -> nn.Module:
     if name == "cnn":
         return SmallCNN(shape)
     return FCNet(shape[0] * shape[1] * shape[2], FC_WIDTHS[name])
-
-
-def prunable_parameters(model: nn.Module, *, include_bias: bool = False):
-    """``[(qualified_name, module, param_name), ...]`` of the weights (and biases) to prune.
-
-    Every ``nn.Linear`` and ``nn.Conv2d`` weight, in module order; biases only if
-    `include_bias`. ``qualified_name`` drops the container prefix (``"fc1.weight"``).
-    """
-    out = []
-    for mod_name, module in model.named_modules():
-        if isinstance(module, nn.Linear | nn.Conv2d):
-            short = mod_name.split(".")[-1]
-            names = ["weight"] + (["bias"] if include_bias and module.bias is not None else [])
-            for pname in names:
-                out.append((f"{short}.{pname}", module, pname))
-    return out

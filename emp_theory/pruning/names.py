@@ -8,15 +8,28 @@ here without importing torch.
 
 from __future__ import annotations
 
-__all__ = ["CRITERIA", "DATASETS", "DEBIAN_FASHION_MNIST", "MODELS", "SCOPES"]
+__all__ = [
+    "CRITERIA",
+    "DATASETS",
+    "DEBIAN_FASHION_MNIST",
+    "IDX_DATASETS",
+    "MODELS",
+    "PRUNE_SCOPES",
+    "SCOPES",
+]
 
 #: Models of the paper's Table 3 and a small CNN.
 MODELS = ("fc2", "fc5", "fc12", "cnn")
-#: Datasets: scikit-learn's bundled digits, MNIST and Fashion-MNIST from IDX files.
-DATASETS = ("digits", "mnist", "fashion-mnist")
+#: Datasets read from the four standard IDX files of a folder (``--data-dir``).
+IDX_DATASETS = ("mnist", "fashion-mnist")
+#: Datasets: scikit-learn's bundled digits, then the IDX datasets.
+DATASETS = ("digits", *IDX_DATASETS)
 #: Where Debian's ``dataset-fashion-mnist`` package installs the IDX files.
 DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 #: Pruning scopes: one EMP over all weights, per weight matrix, per output row.
 SCOPES = ("global", "block", "row")
 #: Score criteria (Section 5 and Appendix B.3).
 CRITERIA = ("magnitude", "taylor", "saliency", "obd", "wanda")
+#: Scopes of :func:`emp_theory.pruning.scopes.prune_model`: the sweep's, and whole slices
+#: (EMP over the slice norms, :class:`emp_theory.pruning.torch_method.EMPStructured`).
+PRUNE_SCOPES = (*SCOPES, "structured")

@@ -1,27 +1,37 @@
-"""Apply EMP (or a fixed amount) to a whole model in one of three scopes.
+"""Prune a whole model in one call: EMP (or a fixed amount) in one of four scopes.
 
 ``"global"``
-    All prunable weights pooled into one score vector; one :math:`N_{\\mathrm{eff}}`
-    and one :math:`\\nu` (:func:`~emp_theory.pruning.method.global_emp_unstructured`).
+    All selected weights pooled into one score vector; one :math:`N_{\\mathrm{eff}}`
+    and one kept count :math:`k`
+    (:func:`~emp_theory.pruning.functional.global_emp_unstructured`).
 ``"block"``
     Each layer's weight on its own ("block" in Table 4 of the paper): one
-    :math:`N_{\\mathrm{eff}}`, :math:`\\nu` per layer
-    (:func:`~emp_theory.pruning.method.emp_unstructured`).
+    :math:`N_{\\mathrm{eff}}`, :math:`k` per layer
+    (:func:`~emp_theory.pruning.functional.emp_unstructured`).
 ``"row"``
-    Each output neuron (row of a ``Linear`` weight, output channel of a ``Conv2d``)
-    on its own (:func:`~emp_theory.pruning.method.emp_rowwise`).
+    Each output unit (row of a ``Linear`` weight, output channel of a ``Conv``, column
+    of a GPT-2 ``Conv1D``) on its own (:func:`~emp_theory.pruning.functional.emp_rowwise`
+    along :func:`~emp_theory.pruning.targets.output_dim`).
+``"structured"``
+    Whole output units: EMP over their :math:`L_2` norms, per layer
+    (:func:`~emp_theory.pruning.functional.emp_structured`).
 
-Prunable weights are the ``weight`` of every ``nn.Linear`` and ``nn.Conv2d``
-(:func:`~emp_theory.pruning.models.prunable_parameters`); biases only with
-``include_bias=True``. The sparsity reported is
-:math:`1 - \\sum_\\ell \\nu_\\ell / \\sum_\\ell N_\\ell`, counted from the masks.
+Which tensors: :func:`~emp_theory.pruning.targets.prunable_parameters` (``Linear``,
+``Conv1d/2d/3d``, ``ConvTranspose1d/2d/3d``, GPT-2 ``Conv1D``; ``Embedding`` when
+`include` names it; biases with ``include_bias=True``; `include` / `exclude` by fnmatch
+pattern on the fully qualified name or by layer type). Everything is keyed by the
+fully qualified parameter name (``"layer1.0.conv1.weight"``), so layers that share a
+short name never share scores. The sparsity reported is
+:math:`1 - \\sum_\\ell k_\\ell / \\sum_\\ell N_\\ell`, counted from the masks in an integer
+dtype (:math:`N_\\ell` the length of tensor :math:`\\ell`, :math:`k_\\ell` its kept
+entries, ``beta`` :math:`\\beta`).
 
-:func:`fixed_amount_prune` is the baseline of the paper's Table 9: the same
-scores thresholded at a fixed amount by torch's own methods —
+:func:`fixed_amount_prune` is the baseline of the paper's Table 9: the same scores
+thresholded at a fixed amount by torch's own methods —
 :func:`torch.nn.utils.prune.global_unstructured` with
 :class:`~torch.nn.utils.prune.L1Unstructured` (global), ``l1_unstructured`` with the
-same fraction in every layer (block), and a per-row ``torch.topk`` mask applied
-with ``custom_from_mask`` (row).
+same fraction in every layer (block), a per-row ``torch.topk`` mask applied with
+``custom_from_mask`` (row), ``ln_structured`` (structured).
 
 References
 ----------
@@ -31,15 +41,19 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
 
 import torch
 from torch import nn
 from torch.nn.utils import prune
 
 from ..effective import emp_summary
-from .method import EMPRecord, emp_rowwise, emp_unstructured, global_emp_unstructured
-from .models import prunable_parameters
+from .criteria import CRITERIA, compute_scores
+from .functional import emp_rowwise, emp_structured, emp_unstructured, global_emp_unstructured
+from .names import PRUNE_SCOPES, SCOPES
+from .records import EMPRecord
+from .report import LayerStat, PruneResult
+from .targets import output_dim, prunable_parameters
 
 __all__ = [
     "SCOPES",
@@ -50,147 +64,97 @@ __all__ = [
     "prune_model",
 ]
 
-#: Scopes accepted by :func:`prune_model`.
-from .names import SCOPES
+_DATA_CRITERIA = ("taylor", "saliency", "obd", "wanda")
 
 
-@dataclass
-class LayerStat:
-    """One pruned tensor after pruning.
-
-    ``n_eff``/``ratio``/``s_eff``/``bound`` are those of the layer's own scores
-    (what block-scope EMP sees, whatever the scope used); ``kept`` is counted from
-    the mask; ``nu`` is the layer's EMP count in the block scope (None otherwise).
-    For the row scope ``rows`` holds the number of rows, ``ratio``, ``s_eff`` and
-    ``bound`` the means over the rows of :math:`N_{\\mathrm{eff}}/N`,
-    :math:`s_{\\mathrm{eff}}` and the Theorem 2 bound, ``n_eff`` is None, ``nu`` the
-    layer's total kept count, and ``min_margin`` the smallest
-    :math:`s_{\\mathrm{eff}} - \\text{bound}` over rows.
-    """
-
-    name: str
-    N: int
-    kept: int
-    n_eff: int | None
-    ratio: float | None
-    s_eff: float | None
-    bound: float | None
-    k: int | None
-    saturated: bool
-    rows: int | None = None
-    min_margin: float | None = None
-    all_zero: int = 0
-
-    @property
-    def kept_fraction(self) -> float:
-        return self.kept / self.N
-
-    def as_dict(self) -> dict:
-        d = asdict(self)
-        d["kept_fraction"] = self.kept_fraction
-        return d
+def _tensor(mod, pname):
+    """The tensor the scores describe: the parameter (``<name>_orig`` once pruned)."""
+    t = getattr(mod, pname + "_orig", None)
+    return getattr(mod, pname) if t is None else t
 
 
-@dataclass
-class PruneResult:
-    """What pruning a model did: per-layer statistics and totals."""
-
-    scope: str
-    beta: float | None
-    layers: list[LayerStat]
-    global_record: EMPRecord | None = None
-    method: str = "emp"
-    amount: float | None = None
-    records: list[EMPRecord] = field(default_factory=list, repr=False)
-
-    @property
-    def N(self) -> int:
-        return sum(layer.N for layer in self.layers)
-
-    @property
-    def kept(self) -> int:
-        return sum(layer.kept for layer in self.layers)
-
-    @property
-    def sparsity(self) -> float:
-        """:math:`1 - \\sum\\nu/\\sum N` over the pruned tensors (from the masks)."""
-        return 1.0 - self.kept / self.N
-
-    @property
-    def no_pruning(self) -> bool:
-        """True when nothing was pruned (``nu`` clipped at ``N`` everywhere)."""
-        return self.kept == self.N
-
-    @property
-    def n_saturated(self) -> int:
-        """Number of EMP groups (the pooled vector, layers or rows) whose ``nu`` hit ``N``."""
-        if self.scope == "global" and self.global_record is not None:
-            return int(self.global_record.saturated)
-        return sum(int(r.saturated) for r in self.records)
-
-    @property
-    def n_all_zero(self) -> int:
-        """Number of EMP groups left unpruned because all their scores were zero."""
-        recs = [self.global_record] if self.scope == "global" else self.records
-        return sum(int(r.all_zero) for r in recs if r is not None)
-
-    @property
-    def n_groups(self) -> int:
-        """Number of EMP groups (1 for global, layers for block, rows for row)."""
-        if self.scope == "global":
-            return 1
-        return len(self.records)
-
-    def bound_holds(self) -> bool:
-        """Theorem 2 (:math:`s_{\\mathrm{eff}} \\ge` bound) for every EMP group."""
-        recs = [self.global_record] if self.scope == "global" else self.records
-        return all(
-            r.s_eff >= r.bound - 1e-12 for r in recs if r is not None and r.s_eff is not None
-        )
-
-    def as_dict(self) -> dict:
-        return {
-            "scope": self.scope,
-            "beta": self.beta,
-            "method": self.method,
-            "amount": self.amount,
-            "N": self.N,
-            "kept": self.kept,
-            "sparsity": self.sparsity,
-            "no_pruning": self.no_pruning,
-            "n_groups": self.n_groups,
-            "n_saturated": self.n_saturated,
-            "n_all_zero": self.n_all_zero,
-            "bound_holds": self.bound_holds(),
-            "global": None if self.global_record is None else self.global_record.as_dict(),
-            "layers": [layer.as_dict() for layer in self.layers],
-        }
-
-
-def _targets(model, include_bias):
-    targets = prunable_parameters(model, include_bias=include_bias)
+def _targets(model, include_bias, include, exclude):
+    targets = prunable_parameters(
+        model, include_bias=include_bias, include=include, exclude=exclude
+    )
     if not targets:
-        raise ValueError("`model` has no nn.Linear or nn.Conv2d weights to prune")
+        raise ValueError(
+            "`model` has no tensors to prune (Linear, Conv1d/2d/3d, ConvTranspose1d/2d/3d, "
+            "GPT-2 Conv1D weights; Embedding when `include` names it) after `include`/`exclude`"
+        )
+    if any(_tensor(m, p).is_meta for _, m, p in targets):
+        raise NotImplementedError(
+            "`model` has tensors on the meta device: the report counts what EMP keeps, which "
+            "needs values (emp_unstructured / EMPUnstructured set up the reparametrization on "
+            "meta, as torch's l1_unstructured does)"
+        )
     return targets
 
 
+def _key_name(key, targets, param_names):
+    """The target name a `scores` key means (None: a parameter that is not pruned)."""
+    if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], nn.Module):
+        for qn, mod, pname in targets:
+            if mod is key[0] and pname == key[1]:
+                return qn
+        raise ValueError(f"`scores` key ({type(key[0]).__name__}, {key[1]!r}) is not pruned")
+    if not isinstance(key, str):
+        raise TypeError(
+            f"`scores` keys must be parameter names or (module, name), got {type(key).__name__}"
+        )
+    names = [qn for qn, _, _ in targets]
+    if key in names:
+        return key
+    hits = [qn for qn in names if qn.endswith("." + key)]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        raise ValueError(
+            f"`scores` key {key!r} is ambiguous: it ends {len(hits)} parameter names "
+            f"({', '.join(hits[:3])}{', ...' if len(hits) > 3 else ''}); use the full name"
+        )
+    if key in param_names or any(n.endswith("." + key) for n in param_names):
+        return None
+    raise ValueError(f"`scores` key {key!r} names no parameter of `model` (names: {names[:4]}...)")
+
+
 def _score_map(model, targets, scores):
-    out = {}
+    if scores is None:
+        return {qn: _tensor(mod, pname).detach() for qn, mod, pname in targets}
+    if not isinstance(scores, Mapping):
+        raise TypeError(f"`scores` must be a dict name -> tensor, got {type(scores).__name__}")
+    param_names = {n for n, _ in model.named_parameters()}
+    param_names |= {n[: -len("_orig")] for n in param_names if n.endswith("_orig")}
+    out: dict[str, torch.Tensor] = {}
+    for key, s in scores.items():
+        qn = _key_name(key, targets, param_names)
+        if qn is None:
+            continue
+        if qn in out:
+            raise ValueError(f"`scores` gives {qn!r} twice (under two keys)")
+        out[qn] = s
     for qn, mod, pname in targets:
-        if scores is None:
-            s = getattr(mod, pname).detach()
-        else:
-            if qn not in scores:
-                raise ValueError(f"`scores` has no entry for {qn!r} (keys: {sorted(scores)})")
-            s = scores[qn]
-            ref = getattr(mod, pname)
-            if not isinstance(s, torch.Tensor) or s.shape != ref.shape:
-                raise ValueError(
-                    f"`scores` entry {qn!r} must be a tensor of shape {tuple(ref.shape)}, "
-                    f"got {getattr(s, 'shape', type(s).__name__)}"
-                )
+        if qn not in out:
+            raise ValueError(f"`scores` has no entry for {qn!r} (keys: {list(scores)[:4]}...)")
+        s, ref = out[qn], getattr(mod, pname)
+        if not isinstance(s, torch.Tensor) or s.shape != ref.shape:
+            raise ValueError(
+                f"`scores` entry {qn!r} must be a tensor of shape {tuple(ref.shape)}, "
+                f"got {getattr(s, 'shape', type(s).__name__)}"
+            )
         out[qn] = s.detach()
-    return out
+    return {qn: out[qn] for qn, _, _ in targets}
+
+
+def _criterion_scores(model, targets, criterion, data, options):
+    if criterion not in CRITERIA:
+        raise ValueError(f"`criterion` must be one of {', '.join(CRITERIA)}, got {criterion!r}")
+    params = [_tensor(mod, pname) for _, mod, pname in targets]
+    if criterion not in _DATA_CRITERIA:
+        scores = compute_scores(model, criterion, params, data)
+    else:
+        scores = compute_scores(model, criterion, params, data, **options)
+    return {qn: s.detach() for (qn, _, _), s in zip(targets, scores, strict=True)}
 
 
 def layer_summaries(scores: dict) -> dict:
@@ -205,49 +169,177 @@ def layer_summaries(scores: dict) -> dict:
     return out
 
 
-def _mask_of(mod, pname):
+def kept_count(mod, pname) -> int:
+    """Ones of ``<pname>_mask`` counted in int64 (exact in any mask dtype: fp16, bf16, ...)."""
     m = getattr(mod, pname + "_mask", None)
-    return None if m is None else m
+    if m is None:
+        return int(getattr(mod, pname).numel())
+    return int(torch.count_nonzero(m))
+
+
+def _row_stat(qn, shape, N, kept, per):
+    valid = [r for r in per if r.n_eff is not None]
+
+    def mean(attr):
+        return (sum(getattr(r, attr) for r in valid) / len(valid)) if valid else None
+
+    return LayerStat(
+        name=qn,
+        N=N,
+        kept=kept,
+        n_eff=None,
+        ratio=mean("ratio"),
+        s_eff=mean("s_eff"),
+        bound=mean("bound"),
+        k=sum(r.k for r in per),
+        saturated=bool(per) and all(r.saturated for r in per),
+        rows=len(per),
+        min_margin=min((r.s_eff - r.bound for r in valid), default=None),
+        all_zero=sum(int(r.all_zero) for r in per),
+        shape=shape,
+    )
+
+
+def _summary_stat(qn, shape, N, kept, summ, scope):
+    """A block / global / structured layer line from an EMPRecord or EMPSummary."""
+    if summ is None or getattr(summ, "n_eff", None) is None:
+        return LayerStat(qn, N, kept, None, None, None, None, None, False, all_zero=1, shape=shape)
+    per_layer_k = scope in ("block", "structured")
+    return LayerStat(
+        name=qn,
+        N=N,
+        kept=kept,
+        n_eff=int(summ.n_eff),
+        ratio=summ.n_eff / summ.N,
+        s_eff=float(summ.s_eff),
+        bound=float(summ.bound),
+        k=int(summ.k) if per_layer_k else None,
+        saturated=per_layer_k and summ.k == summ.N,
+        rows=int(summ.N) if scope == "structured" else None,
+        min_margin=float(summ.s_eff - summ.bound),
+        shape=shape,
+    )
+
+
+def _check_scope(scope):
+    if scope not in PRUNE_SCOPES:
+        raise ValueError(f"`scope` must be one of {', '.join(PRUNE_SCOPES)}, got {scope!r}")
+
+
+def _check_rows(targets, scope):
+    for qn, mod, pname in targets:
+        if getattr(mod, pname).dim() < 2:
+            raise ValueError(
+                f"the {scope!r} scope prunes slices of 2-D or larger weights; {qn!r} is 1-D "
+                "(a bias): use include_bias=False or the block/global scope"
+            )
 
 
 def prune_model(
     model: nn.Module,
-    scores: dict | None = None,
-    *,
+    criterion="magnitude",
     scope: str = "global",
     beta: float = 1.0,
+    data=None,
+    include=None,
+    exclude=None,
+    *,
+    scores: Mapping | None = None,
+    loss_fn=None,
+    calibration=None,
+    n_batches: int | None = None,
     include_bias: bool = False,
+    n=2,
     on_all_zero: str = "keep",
     layer_stats: dict | None = None,
+    progress: bool | None = None,
+    criterion_options: dict | None = None,
 ) -> PruneResult:
-    """Prune `model` in place with EMP in `scope` and return the per-layer statistics.
+    """Prune `model` in place with EMP and return what was kept, per layer.
 
     Parameters
     ----------
     model : torch.nn.Module
-        Its ``nn.Linear``/``nn.Conv2d`` weights are pruned (torch's reparametrization:
-        ``weight_orig``, ``weight_mask``).
-    scores : dict, optional
-        ``{"fc1.weight": tensor, ...}`` (names as in
-        :func:`~emp_theory.pruning.models.prunable_parameters`); default: the weights
-        themselves (magnitude).
-    scope : {"global", "block", "row"}
+        Any module; its selected tensors are pruned with torch's reparametrization
+        (``weight_orig``, ``weight_mask``, a forward pre-hook). Call
+        :func:`~emp_theory.pruning.saving.make_permanent` to bake the masks in.
+    criterion : str, default "magnitude"
+        A name of :data:`~emp_theory.pruning.criteria.CRITERIA`: ``"magnitude"``, or
+        ``"taylor"``, ``"saliency"``, ``"obd"``, ``"wanda"``, which need `data`. (A dict
+        here is taken as `scores`, the former second argument.)
+    scope : {"global", "block", "row", "structured"}, default "global"
     beta : float, default 1.0
+        :math:`\\beta` of Algorithm 1.
+    data : DataLoader or iterable of batches, optional
+        Calibration data of the data-dependent criteria: ``(inputs, targets)`` batches
+        (inputs a tensor or a dict / list of tensors), or batches of any form with
+        `calibration`.
+    include, exclude : str, type or list of them, optional
+        fnmatch patterns on the fully qualified parameter / module name, or layer types
+        (:func:`~emp_theory.pruning.targets.prunable_parameters`).
+    scores : dict, optional
+        Precomputed scores ``{"layer1.0.conv1.weight": tensor, ...}`` (fully qualified
+        names, a unique suffix of one, or ``(module, "weight")`` keys) instead of a
+        criterion; entries for parameters that are not pruned are ignored.
+    loss_fn : callable, optional
+        ``loss_fn(model(inputs), targets)`` of the gradient criteria (default: mean
+        cross-entropy).
+    calibration : callable, optional
+        ``calibration(model, batch) -> scalar loss``: runs the model on one batch of
+        any form (Wanda ignores the value and uses the forward pass).
+    n_batches : int, optional
+        Batches of `data` used (default: all).
     include_bias : bool, default False
+        Also prune biases (block and global scopes).
+    n : int, float, inf or "fro", default 2
+        Norm of the structured scope.
     on_all_zero : {"keep", "raise"}, default "keep"
         Groups whose scores are all zero are left unpruned (and counted) or raise.
     layer_stats : dict, optional
-        :func:`layer_summaries` of the same scores (global scope only; computed if
-        not given).
+        :func:`layer_summaries` of the same scores (global scope; computed if not given).
+    progress : bool or None, default None
+        tqdm bar over the calibration batches (None: only on a terminal).
+    criterion_options : dict, optional
+        Extra options of the criterion (``n_probes``, ``seed`` of OBD).
 
     Returns
     -------
     PruneResult
+        ``print(result)`` shows the per-layer table (name, shape, N, N_eff, kept,
+        sparsity, s_eff, Theorem 2 bound, margin).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> _ = torch.manual_seed(0)
+    >>> model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))
+    >>> res = prune_model(model, scope="block")
+    >>> [la.name for la in res.layers]
+    ['0.weight', '2.weight']
+    >>> res.kept == int(model[0].weight_mask.sum() + model[2].weight_mask.sum())
+    True
     """
-    if scope not in SCOPES:
-        raise ValueError(f"`scope` must be one of {', '.join(SCOPES)}, got {scope!r}")
-    targets = _targets(model, include_bias)
-    smap = _score_map(model, targets, scores)
+    if isinstance(criterion, Mapping):  # the former signature prune_model(model, scores)
+        if scores is not None:
+            raise TypeError("pass the scores once: as `scores=`")
+        criterion, scores = "magnitude", criterion
+    _check_scope(scope)
+    if scores is not None and criterion not in (None, "magnitude"):
+        raise ValueError(f"pass `criterion` ({criterion!r}) or `scores`, not both")
+    targets = _targets(model, include_bias, include, exclude)
+    if scope in ("row", "structured"):
+        _check_rows(targets, scope)
+    if scores is not None:
+        smap = _score_map(model, targets, scores)
+        crit_name = "scores"
+    else:
+        crit_name = "magnitude" if criterion is None else criterion
+        options = {"n_batches": n_batches, "progress": progress, "calibration": calibration}
+        if crit_name != "wanda":
+            options["loss_fn"] = loss_fn
+        options.update(criterion_options or {})
+        smap = _criterion_scores(model, targets, crit_name, data, options)
     records: list[EMPRecord] = []
     grec = None
     if scope == "global":
@@ -257,6 +349,8 @@ def prune_model(
             importance_scores={(mod, pname): smap[qn] for qn, mod, pname in targets},
             on_all_zero=on_all_zero,
         )
+        if layer_stats is None:
+            layer_stats = layer_summaries(smap)
     layers = []
     for qn, mod, pname in targets:
         s = smap[qn]
@@ -264,57 +358,41 @@ def prune_model(
         if scope == "block":
             emp_unstructured(mod, pname, beta, s, report=per, on_all_zero=on_all_zero)
         elif scope == "row":
-            emp_rowwise(mod, pname, beta, s, report=per, on_all_zero=on_all_zero)
+            emp_rowwise(
+                mod, pname, beta, s, dim=output_dim(mod), report=per, on_all_zero=on_all_zero
+            )
+        elif scope == "structured":
+            emp_structured(
+                mod, pname, n, output_dim(mod), beta, s, report=per, on_all_zero=on_all_zero
+            )
         records.extend(per)
-        mask = _mask_of(mod, pname)
-        kept = int(mask.sum()) if mask is not None else int(s.numel())
+        shape, N, kept = tuple(s.shape), int(s.numel()), kept_count(mod, pname)
         if scope == "row":
-            valid = [r for r in per if r.n_eff is not None]
-            layers.append(
-                LayerStat(
-                    name=qn,
-                    N=int(s.numel()),
-                    kept=kept,
-                    n_eff=None,
-                    ratio=(sum(r.ratio for r in valid) / len(valid)) if valid else None,
-                    s_eff=(sum(r.s_eff for r in valid) / len(valid)) if valid else None,
-                    bound=(sum(r.bound for r in valid) / len(valid)) if valid else None,
-                    k=sum(r.k for r in per),
-                    saturated=bool(per) and all(r.saturated for r in per),
-                    rows=len(per),
-                    min_margin=min((r.s_eff - r.bound for r in valid), default=None),
-                    all_zero=sum(int(r.all_zero) for r in per),
-                )
-            )
-            continue
-        if scope == "block":
-            summ = per[-1]
+            layers.append(_row_stat(qn, shape, N, kept, per))
+        elif scope == "global":
+            layers.append(_summary_stat(qn, shape, N, kept, layer_stats.get(qn), scope))
         else:
-            if layer_stats is None:
-                layer_stats = layer_summaries(smap)
-            summ = layer_stats.get(qn)
-        if summ is None or getattr(summ, "n_eff", None) is None:
-            layers.append(
-                LayerStat(qn, int(s.numel()), kept, None, None, None, None, None, False, all_zero=1)
-            )
-            continue
-        layers.append(
-            LayerStat(
-                name=qn,
-                N=int(summ.N),
-                kept=kept,
-                n_eff=int(summ.n_eff),
-                ratio=summ.n_eff / summ.N,
-                s_eff=float(summ.s_eff),
-                bound=float(summ.bound),
-                k=int(summ.k) if scope == "block" else None,
-                saturated=scope == "block" and summ.k == summ.N,
-                min_margin=float(summ.s_eff - summ.bound),
-            )
-        )
+            layers.append(_summary_stat(qn, shape, N, kept, per[-1] if per else None, scope))
     return PruneResult(
-        scope=scope, beta=float(beta), layers=layers, global_record=grec, records=records
+        scope=scope,
+        beta=float(beta),
+        layers=layers,
+        global_record=grec,
+        records=records,
+        criterion=crit_name,
     )
+
+
+def _rowwise_topk_mask(s, dim, amount):
+    rows = s.abs().movedim(dim, 0)
+    moved_shape = rows.shape
+    rows = rows.reshape(rows.shape[0], -1)
+    k = round(float(amount) * rows.shape[1])
+    mask = torch.ones_like(rows)
+    if k > 0:
+        idx = torch.topk(rows, k, dim=1, largest=False).indices
+        mask.scatter_(1, idx, 0.0)
+    return mask.reshape(moved_shape).movedim(0, dim)
 
 
 def fixed_amount_prune(
@@ -324,29 +402,35 @@ def fixed_amount_prune(
     scope: str = "global",
     amount: float | int = 0.5,
     include_bias: bool = False,
+    include=None,
+    exclude=None,
 ) -> PruneResult:
     """Baseline: prune a fixed `amount` of the same scores with torch's own methods (Table 9).
 
     Parameters
     ----------
+    scores : dict, optional
+        As :func:`prune_model`'s (default: magnitude).
     amount : float or int
-        A fraction in ``[0, 1]`` of the pooled weights (all scopes), or, for the
-        global scope only, an absolute number of weights to prune.
-    scope : {"global", "block", "row"}
+        A fraction in ``[0, 1]`` (all scopes), or, for the global scope only, an
+        absolute number of weights to prune.
+    scope : {"global", "block", "row", "structured"}
         ``global``: ``prune.global_unstructured(..., L1Unstructured, amount)``;
         ``block``: ``prune.l1_unstructured(module, name, amount)`` in every layer
         (the same fraction everywhere); ``row``: the ``round(amount * N_r)``
-        lowest scores of every row by ``torch.topk``, applied with
-        ``prune.custom_from_mask``.
+        lowest scores of every output unit by ``torch.topk``, applied with
+        ``prune.custom_from_mask``; ``structured``: ``prune.ln_structured`` (L2, the
+        fraction `amount` of every layer's output units).
+    include_bias, include, exclude
+        As :func:`prune_model`.
 
     Returns
     -------
     PruneResult
         With ``method="fixed"``, ``beta=None``; the layer statistics carry no EMP numbers.
     """
-    if scope not in SCOPES:
-        raise ValueError(f"`scope` must be one of {', '.join(SCOPES)}, got {scope!r}")
-    targets = _targets(model, include_bias)
+    _check_scope(scope)
+    targets = _targets(model, include_bias, include, exclude)
     smap = _score_map(model, targets, scores)
     total = sum(int(s.numel()) for s in smap.values())
     if isinstance(amount, bool) or not isinstance(amount, int | float):
@@ -358,6 +442,8 @@ def fixed_amount_prune(
             raise ValueError(f"`amount` must be in [0, {total}], got {amount}")
     elif not (math.isfinite(amount) and 0.0 <= amount <= 1.0):
         raise ValueError(f"`amount` must be a fraction in [0, 1], got {amount!r}")
+    if scope in ("row", "structured"):
+        _check_rows(targets, scope)
     if scope == "global":
         prune.global_unstructured(
             [(mod, pname) for _, mod, pname in targets],
@@ -370,16 +456,18 @@ def fixed_amount_prune(
         if scope == "block":
             prune.l1_unstructured(mod, pname, amount=float(amount), importance_scores=s)
         elif scope == "row":
-            rows = s.abs().reshape(s.shape[0], -1)
-            k = round(float(amount) * rows.shape[1])
-            mask = torch.ones_like(rows)
-            if k > 0:
-                idx = torch.topk(rows, k, dim=1, largest=False).indices
-                mask.scatter_(1, idx, 0.0)
-            prune.custom_from_mask(mod, pname, mask.view_as(s))
+            prune.custom_from_mask(mod, pname, _rowwise_topk_mask(s, output_dim(mod), amount))
+        elif scope == "structured":
+            prune.ln_structured(
+                mod, pname, amount=float(amount), n=2, dim=output_dim(mod), importance_scores=s
+            )
     layers = []
     for qn, mod, pname in targets:
         s = smap[qn]
-        kept = int(_mask_of(mod, pname).sum())
-        layers.append(LayerStat(qn, int(s.numel()), kept, None, None, None, None, None, False))
+        kept = kept_count(mod, pname)
+        layers.append(
+            LayerStat(
+                qn, int(s.numel()), kept, None, None, None, None, None, False, shape=tuple(s.shape)
+            )
+        )
     return PruneResult(scope=scope, beta=None, layers=layers, method="fixed", amount=amount)

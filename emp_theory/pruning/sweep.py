@@ -1,4 +1,4 @@
-r"""The :math:`\beta`-sweep: EMP at several :math:`\beta` for each criterion and scope (Figure 3, Tables 4 and 9).
+r"""Running the :math:`\beta`-sweep: EMP at several :math:`\beta` for each criterion and scope (Figure 3, Tables 4 and 9).
 
 For one trained model and dataset, :func:`run_sweep`
 
@@ -8,7 +8,9 @@ For one trained model and dataset, :func:`run_sweep`
    first ``n_batches`` batches of 128 training images in a seeded order;
 3. for each scope and :math:`\beta` prunes a copy with EMP
    (:func:`~emp_theory.pruning.scopes.prune_model`) and measures the pruned test
-   accuracy, the sparsity :math:`1 - \sum\nu/\sum N`, the per-layer
+   accuracy, the sparsity :math:`1 - \sum k/\sum N` (``N`` the length of each
+   pruned tensor or group, ``k`` its kept entries
+   :math:`\mathrm{clip}(\lfloor\beta N_{\mathrm{eff}}\rfloor, 1, N)`), the per-layer
    :math:`N_{\mathrm{eff}}/N`, and the measured :math:`s_{\mathrm{eff}}` against the
    Theorem 2 bound (eq. 15);
 4. as the paper's Table 9 does, prunes a copy with the same criterion at a fixed
@@ -16,8 +18,13 @@ For one trained model and dataset, :func:`run_sweep`
    (:func:`~emp_theory.pruning.scopes.fixed_amount_prune`): the amount EMP chose at
    :math:`\beta = 1` (``"same amount"``) and any extra fixed sparsities.
 
-When :math:`\beta N_{\mathrm{eff}} \ge N` the count :math:`\nu` is clipped at
+When :math:`\beta N_{\mathrm{eff}} \ge N` the kept count :math:`k` is clipped at
 :math:`N` (Algorithm 1, line 3) and nothing is pruned; the rows say so.
+
+:func:`cached_sweep` stores a sweep's result under ``<cache>/sweeps/`` (used by the
+book). The rows are :class:`~emp_theory.pruning.sweep_result.SweepRow` s of a
+:class:`~emp_theory.pruning.sweep_result.SweepResult`; the tables and CSV are made by
+:mod:`emp_theory.pruning.sweep_tables`. Both are re-exported here.
 
 References
 ----------
@@ -27,27 +34,30 @@ References
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import csv
-import hashlib
-import io
+import inspect
 import json
 import math
-import os
-import tempfile
 import time
-from dataclasses import dataclass, field
+import warnings
 
 import torch
 
+from .._cache import atomic_write, cache_dir, cache_key, verify_digest
 from .criteria import CRITERIA, DEFAULT_N_BATCHES, compute_scores
 from .data import Dataset, load_dataset
-from .models import MODELS, prunable_parameters
-from .scopes import SCOPES, fixed_amount_prune, layer_summaries, prune_model
-from .training import batches, cache_dir, default_config, evaluate, load_or_train
+from .models import prunable_parameters
+from .names import MODELS, SCOPES
+from .progress import bar_disabled, log_line
+from .scopes import fixed_amount_prune, layer_summaries, prune_model
+from .sweep_result import SweepResult, SweepRow
+from .sweep_tables import format_layers, format_table, to_csv
+from .training import batches, default_config, evaluate, load_or_train
 
+# SweepResult, SweepRow (sweep_result) and format_layers, format_table, to_csv
+# (sweep_tables) are re-exported.
 __all__ = [
+    "CALIBRATION_BATCH",
     "DEFAULT_BETAS",
     "SweepResult",
     "SweepRow",
@@ -62,90 +72,15 @@ __all__ = [
 DEFAULT_BETAS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 #: Calibration batch size for the data-dependent criteria.
 CALIBRATION_BATCH = 128
-
-
-@dataclass
-class SweepRow:
-    """One pruned model: EMP at one (criterion, scope, beta), or a fixed-amount baseline."""
-
-    model: str
-    dataset: str
-    criterion: str
-    scope: str
-    kind: str  # "emp" or "fixed"
-    beta: float | None
-    scheme: str
-    dense_acc: float
-    acc: float
-    loss: float
-    sparsity: float
-    N: int
-    kept: int
-    no_pruning: bool
-    n_groups: int
-    n_saturated: int
-    bound_holds: bool | None
-    global_stats: dict | None
-    layers: list[dict]
-    note: str = ""
-    mask_diff: int | None = None
-
-    @property
-    def delta(self) -> float:
-        return self.acc - self.dense_acc
-
-    def as_dict(self) -> dict:
-        d = dict(self.__dict__)
-        d["delta"] = self.delta
-        return d
-
-
-@dataclass
-class SweepResult:
-    """All rows of one sweep, plus the dense model's numbers and the settings."""
-
-    model: str
-    dataset: str
-    dense_acc: float
-    dense_loss: float
-    train_info: dict
-    settings: dict
-    rows: list[SweepRow] = field(default_factory=list)
-
-    def emp_rows(self):
-        return [r for r in self.rows if r.kind == "emp"]
-
-    def fixed_rows(self):
-        return [r for r in self.rows if r.kind == "fixed"]
-
-    def as_dict(self) -> dict:
-        return {
-            "model": self.model,
-            "dataset": self.dataset,
-            "dense_acc": self.dense_acc,
-            "dense_loss": self.dense_loss,
-            "train_info": self.train_info,
-            "settings": self.settings,
-            "rows": [r.as_dict() for r in self.rows],
-        }
-
-    def to_json(self, **kw) -> str:
-        return json.dumps(self.as_dict(), **kw)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> SweepResult:
-        """Rebuild a result from :meth:`as_dict` (e.g. read back from JSON)."""
-        fields = set(SweepRow.__dataclass_fields__)
-        rows = [SweepRow(**{k: v for k, v in r.items() if k in fields}) for r in d["rows"]]
-        return cls(
-            model=d["model"],
-            dataset=d["dataset"],
-            dense_acc=d["dense_acc"],
-            dense_loss=d["dense_loss"],
-            train_info=d["train_info"],
-            settings=d["settings"],
-            rows=rows,
-        )
+#: Bumped when the stored sweep layout changes (2: written with a SHA-256 sidecar;
+#: 3: layers named by their fully qualified parameter names, with their shapes).
+_FORMAT = 3
+#: How each scope's fixed-amount baseline is pruned by torch (the rows' ``scheme``).
+_TORCH_NAME = {
+    "global": "global_unstructured(L1Unstructured)",
+    "block": "l1_unstructured per layer",
+    "row": "topk per row",
+}
 
 
 def _calibration(data: Dataset, n_batches: int, seed: int):
@@ -162,9 +97,9 @@ def _note(res) -> str:
     unit = {"block": "layers", "row": "rows"}.get(res.scope, "groups")
     notes = []
     if res.no_pruning and res.n_saturated:
-        notes.append("nu clipped at N (beta*N_eff >= N): no pruning")
+        notes.append("k clipped at N (beta*N_eff >= N): no pruning")
     elif res.n_saturated:
-        notes.append(f"nu clipped at N in {res.n_saturated}/{res.n_groups} {unit}")
+        notes.append(f"k clipped at N in {res.n_saturated}/{res.n_groups} {unit}")
     if res.n_all_zero:
         notes.append(f"{res.n_all_zero}/{res.n_groups} {unit} with all-zero scores kept")
     return "; ".join(notes)
@@ -193,6 +128,14 @@ def _row(model_name, data, criterion, scope, res, dense_acc, acc, loss, kind, be
         global_stats=None if g is None else g.as_dict(),
         layers=[layer.as_dict() for layer in res.layers],
         note=_note(res) if kind == "emp" else "",
+    )
+
+
+def _log(progress, done, total, model, dataset, row):
+    log_line(
+        progress,
+        f"sweep {model}/{dataset} [{done}/{total}] {row.criterion} {row.scope} {row.scheme}: "
+        f"sparsity {100 * row.sparsity:.2f}%, accuracy {row.acc:.4f} (dense {row.dense_acc:.4f})",
     )
 
 
@@ -257,7 +200,9 @@ def run_sweep(
     baseline : bool, default True
         Also prune the same amount as EMP at beta = 1 with torch's methods.
     progress : bool or None, default True
-        tqdm bars for training and the sweep.
+        tqdm bars for training and the sweep; None: bars on a terminal, otherwise one
+        plain line per trained model and per pruned setting on stderr
+        (:mod:`emp_theory.pruning.progress`); False: nothing.
     criterion_options : dict, optional
         ``{criterion: {option: value}}`` passed to the criterion (e.g. ``n_probes``).
 
@@ -317,9 +262,10 @@ def run_sweep(
     bar = tqdm(
         total=n_jobs,
         desc=f"sweep {model}/{data.name}",
-        disable=None if progress is None else not progress,
+        disable=bar_disabled(progress),
         leave=False,
     )
+    done = 0
     for crit in criteria:
         scores = compute_scores(dense, crit, params, calib, **options.get(crit, {}))
         smap = dict(zip(names, scores, strict=True))
@@ -328,7 +274,7 @@ def run_sweep(
             ref = ref_masks = None
             for beta in bs:
                 pruned = copy.deepcopy(dense)
-                res = prune_model(pruned, smap, scope=scope, beta=beta, layer_stats=lstats)
+                res = prune_model(pruned, scores=smap, scope=scope, beta=beta, layer_stats=lstats)
                 if beta == 1.0:
                     ref, ref_masks = res, _masks(pruned)
                 acc, loss = evaluate(pruned, data.x_test, data.y_test)
@@ -338,11 +284,15 @@ def run_sweep(
                 )  # fmt: skip
                 result.rows.append(row)
                 bar.update(1)
+                done += 1
+                _log(progress, done, n_jobs, model, data.name, row)
             amounts = []
             if baseline:
                 if ref is None:
                     pruned = copy.deepcopy(dense)
-                    ref = prune_model(pruned, smap, scope=scope, beta=1.0, layer_stats=lstats)
+                    ref = prune_model(
+                        pruned, scores=smap, scope=scope, beta=1.0, layer_stats=lstats
+                    )
                     ref_masks = _masks(pruned)
                 amount = (ref.N - ref.kept) if scope == "global" else ref.sparsity
                 amounts.append((amount, "same amount as EMP (beta=1)"))
@@ -366,6 +316,8 @@ def run_sweep(
                     )
                 result.rows.append(row)
                 bar.update(1)
+                done += 1
+                _log(progress, done, n_jobs, model, data.name, row)
     bar.close()
     result.settings["seconds"] = time.perf_counter() - t0
     return result
@@ -383,13 +335,15 @@ def cached_sweep(
 ) -> SweepResult:
     """:func:`run_sweep`, with its result stored as JSON under ``<cache>/sweeps/``.
 
-    The file name is a SHA-256 of every setting (`kwargs` with :func:`run_sweep`'s
-    defaults filled in), the training configuration's key (which covers the data
-    and the PyTorch version) and a format version; the JSON is written atomically.
-    ``use_cache=False`` recomputes everything (and retrains). Used by the book.
+    The file name holds :func:`~emp_theory._cache.cache_key` of every setting
+    (`kwargs` with :func:`run_sweep`'s defaults filled in), the training
+    configuration's key (which covers the data and the PyTorch version) and a format
+    version. The JSON is written with :func:`~emp_theory._cache.atomic_write` and a
+    SHA-256 sidecar; a stored result is used only when the sidecar matches
+    (:func:`~emp_theory._cache.verify_digest`) and it parses, otherwise a warning
+    names the file and the sweep is recomputed. ``use_cache=False`` recomputes
+    everything (and retrains). Used by the book.
     """
-    import inspect
-
     data = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, data_dir)
     sig = inspect.signature(run_sweep)
     settings = {k: p.default for k, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY}
@@ -401,185 +355,20 @@ def cached_sweep(
     settings.update(kwargs)
     seed = settings["seed"]
     train_key = default_config(model, data.name, seed=seed).key(data)
-    blob = json.dumps(
-        {"model": model, "train": train_key, "settings": settings, "format": 1},
-        sort_keys=True,
-        default=list,
-    )
-    key = hashlib.sha256(blob.encode()).hexdigest()[:16]
+    key = cache_key({"model": model, "train": train_key, "settings": settings, "format": _FORMAT})
     path = cache_dir(cache) / "sweeps" / f"{model}-{data.name}-{key}.json"
     if use_cache and path.is_file():
-        try:
-            return SweepResult.from_dict(json.loads(path.read_text()))
-        except (ValueError, KeyError, TypeError):
-            pass  # unreadable: recompute
-    res = run_sweep(model, data, cache=cache, use_cache=use_cache, progress=progress, **kwargs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(res.to_json())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return res
-
-
-_TORCH_NAME = {
-    "global": "global_unstructured(L1Unstructured)",
-    "block": "l1_unstructured per layer",
-    "row": "topk per row",
-}
-
-
-# ---------------------------------------------------------------------------
-# output
-# ---------------------------------------------------------------------------
-def _ratios(row: SweepRow) -> str:
-    vals = [layer["ratio"] for layer in row.layers]
-    txt = "/".join("-" if v is None else f"{v:.2f}" for v in vals)
-    return txt
-
-
-def _bound_txt(row: SweepRow) -> str:
-    if row.kind != "emp":
-        return ""
-    if row.scope == "global" and row.global_stats is not None:
-        g = row.global_stats
-        ok = "ok" if g["s_eff"] >= g["bound"] - 1e-12 else "VIOLATED"
-        return f"{g['s_eff']:.4f} >= {g['bound']:.4f} {ok}"
-    margins = [layer["min_margin"] for layer in row.layers if layer["min_margin"] is not None]
-    if not margins:
-        return ""
-    ok = "ok" if row.bound_holds else "VIOLATED"
-    unit = "rows" if row.scope == "row" else "layers"
-    return f"all {unit} {ok}, min margin {min(margins):+.4f}"
-
-
-def format_table(results, *, kind: str = "emp") -> str:
-    """Table 4-style text table of the EMP rows (``kind="emp"``) or the baselines (``"fixed"``).
-
-    Columns: dataset, model, criterion, scope, beta (or scheme), dense accuracy,
-    pruned accuracy, Δ accuracy (percentage points), sparsity (%), the global
-    :math:`N_{\\mathrm{eff}}/N` (global scope) and the layers' own
-    :math:`N_{\\mathrm{eff}}/N`, and the measured :math:`s_{\\mathrm{eff}}` against the
-    Theorem 2 bound (global: the pooled vector; block/row: the smallest margin over
-    layers/rows), then a note when :math:`\\nu` was clipped at :math:`N`.
-    """
-    if isinstance(results, SweepResult):
-        results = [results]
-    lines = []
-    rw = max([24] + [len(_ratios(r)) for res in results for r in res.rows if r.kind == kind])
-    if kind == "emp":
-        head = (
-            f"{'dataset':<13} {'model':<5} {'criterion':<9} {'scope':<6} {'beta':>5} "
-            f"{'dense%':>7} {'pruned%':>7} {'Δacc':>6} {'sparse%':>7} {'Neff/N':>6}  "
-            f"{'layers Neff/N':<{rw}} {'s_eff vs Thm 2':<34} note"
-        )
-    else:
-        head = (
-            f"{'dataset':<13} {'model':<5} {'criterion':<9} {'scope':<6} "
-            f"{'dense%':>7} {'acc%':>7} {'Δacc':>6} {'sparse%':>7}  scheme"
-        )
-    lines.append(head)
-    lines.append("-" * len(head))
-    for res in results:
-        for r in res.rows:
-            if r.kind != kind:
-                continue
-            if kind == "emp":
-                gr = "" if r.global_stats is None else f"{r.global_stats['ratio']:.3f}"
-                lines.append(
-                    f"{r.dataset:<13} {r.model:<5} {r.criterion:<9} {r.scope:<6} {r.beta:>5.2f} "
-                    f"{100 * r.dense_acc:>7.2f} {100 * r.acc:>7.2f} {100 * r.delta:>+6.2f} "
-                    f"{100 * r.sparsity:>7.2f} {gr:>6}  {_ratios(r):<{rw}} "
-                    f"{_bound_txt(r):<34} {r.note}".rstrip()
-                )
-            else:
-                lines.append(
-                    f"{r.dataset:<13} {r.model:<5} {r.criterion:<9} {r.scope:<6} "
-                    f"{100 * r.dense_acc:>7.2f} {100 * r.acc:>7.2f} {100 * r.delta:>+6.2f} "
-                    f"{100 * r.sparsity:>7.2f}  {r.scheme}" + (f" [{r.note}]" if r.note else "")
-                )
-    return "\n".join(lines)
-
-
-def format_layers(results, *, beta: float = 1.0) -> str:
-    """Per-layer table at `beta`: N, the layer's N_eff and N_eff/N, s_eff, Theorem 2 bound, kept."""
-    if isinstance(results, SweepResult):
-        results = [results]
-    head = (
-        f"{'model':<5} {'criterion':<9} {'scope':<6} {'layer':<11} {'N':>9} {'N_eff':>9} "
-        f"{'Neff/N':>7} {'s_eff':>7} {'Thm2':>7} {'kept':>9} {'kept%':>7}"
-    )
-    lines = [f"Per-layer statistics at beta = {beta:g} (N_eff, s_eff: the layer's own scores)"]
-    lines += [head, "-" * len(head)]
-    for res in results:
-        for r in res.rows:
-            if r.kind != "emp" or r.beta != beta:
-                continue
-            for layer in r.layers:
-
-                def f(v, fmt):
-                    return "-" if v is None else format(v, fmt)
-
-                neff = layer["n_eff"] if r.scope != "row" else None
-                lines.append(
-                    f"{r.model:<5} {r.criterion:<9} {r.scope:<6} {layer['name']:<11} "
-                    f"{layer['N']:>9} {f(neff, 'd'):>9} {f(layer['ratio'], '.3f'):>7} "
-                    f"{f(layer['s_eff'], '.4f'):>7} {f(layer['bound'], '.4f'):>7} "
-                    f"{layer['kept']:>9} {100 * layer['kept_fraction']:>7.2f}"
-                )
-    return "\n".join(lines)
-
-
-_CSV_FIELDS = [
-    "dataset", "model", "criterion", "scope", "kind", "beta", "scheme", "dense_acc", "acc",
-    "delta", "loss", "sparsity", "N", "kept", "no_pruning", "n_groups", "n_saturated",
-    "global_n_eff", "global_ratio", "global_s_eff", "global_bound", "layer_ratios",
-    "bound_holds", "mask_diff", "note",
-]  # fmt: skip
-
-
-def to_csv(results) -> str:
-    """All rows as CSV (one line per pruned model; per-layer ratios joined by '/')."""
-    if isinstance(results, SweepResult):
-        results = [results]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=_CSV_FIELDS, lineterminator="\n")
-    w.writeheader()
-    for res in results:
-        for r in res.rows:
-            g = r.global_stats or {}
-            w.writerow(
-                {
-                    "dataset": r.dataset,
-                    "model": r.model,
-                    "criterion": r.criterion,
-                    "scope": r.scope,
-                    "kind": r.kind,
-                    "beta": "" if r.beta is None else r.beta,
-                    "scheme": r.scheme,
-                    "dense_acc": r.dense_acc,
-                    "acc": r.acc,
-                    "delta": r.delta,
-                    "loss": r.loss,
-                    "sparsity": r.sparsity,
-                    "N": r.N,
-                    "kept": r.kept,
-                    "no_pruning": r.no_pruning,
-                    "n_groups": r.n_groups,
-                    "n_saturated": r.n_saturated,
-                    "global_n_eff": g.get("n_eff", ""),
-                    "global_ratio": g.get("ratio", ""),
-                    "global_s_eff": g.get("s_eff", ""),
-                    "global_bound": g.get("bound", ""),
-                    "layer_ratios": _ratios(r),
-                    "bound_holds": "" if r.bound_holds is None else r.bound_holds,
-                    "mask_diff": "" if r.mask_diff is None else r.mask_diff,
-                    "note": r.note,
-                }
+        if not verify_digest(path):
+            warnings.warn(
+                f"ignoring stored sweep {path}: its SHA-256 does not match {path.name}.sha256 "
+                "(damaged file, or no digest); recomputing",
+                stacklevel=2,
             )
-    return buf.getvalue()
+        else:
+            try:
+                return SweepResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, KeyError, TypeError) as exc:
+                warnings.warn(f"ignoring unreadable sweep {path}: {exc}", stacklevel=2)
+    res = run_sweep(model, data, cache=cache, use_cache=use_cache, progress=progress, **kwargs)
+    atomic_write(path, res.to_json(), digest=True)
+    return res

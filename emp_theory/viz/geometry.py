@@ -15,26 +15,14 @@ for each :math:`\nu` of the slider
 * optionally the level set :math:`\{\omega\in\Delta : \varphi_\nu(\omega) =
   \varphi_\nu(p_\nu)\}` through :math:`p_\nu` (eq. 14 gives its value).
 
-How the shell is drawn
-----------------------
-:math:`\zeta_{[N]}` is a vertex of the convex set :math:`\tilde\Delta`, so every
-point of :math:`\tilde\Delta` is :math:`\zeta_{[N]} + t v` with :math:`v` a unit
-direction of the cone of :math:`\tilde\Delta` at :math:`\zeta_{[N]}` (spanned by
-:math:`\zeta_{[k]} - \zeta_{[N]}`, :math:`k < N`) and :math:`0 \le t \le R(v)`.
-Along such a ray the barycentric coordinates
-:math:`\lambda = (0, \dots, 0, 1) + t\,\Lambda v` of
-:func:`emp_theory.simplex.to_barycentric` (a linear map :math:`\Lambda`) stay
-non-negative except the last one, which vanishes at the exit distance
-:math:`R(v) = -1/(\Lambda v)_N`. Since the balls are centred at :math:`\zeta_{[N]}`,
+The coordinates of the shells (and how they are computed) are
+:mod:`emp_theory.viz.shell_geometry`; its functions stay importable from here.
+Argument names: ``N`` the number of scores (3 or 4), ``nus`` the slider values of
+the shell index :math:`\nu` of Proposition 1 / eq. 7.
 
-.. math::
-
-    A_\nu = \{\zeta_{[N]} + t v : r_{\nu+1} \le t \le \min(r_\nu, R(v))\}
-
-up to its boundary, and the surfaces :math:`t = \min(r, R(v))` are the outer
-boundaries of :math:`\tilde\Delta \cap B` for the ball :math:`B` of radius
-:math:`r`; the shell is the region between the two for :math:`r_\nu` and
-:math:`r_{\nu+1}`.
+One module for one figure: the 2-D and 3-D trace builders share the colours, the
+rounding and the legend names, and a frame of either kind must list its traces in
+the same order as the first one; split apart they would read worse.
 
 References
 ----------
@@ -47,9 +35,19 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .._validation import as_int, check_N, check_nu
+from .._validation import check_nu
 from ..bounds import p_nu, prop1_infimum
-from ..simplex import barycenter, plane_coords, radius, to_barycentric, vertices
+from ..simplex import barycenter, plane_coords, radius, vertices
+from ._render import slider
+from .shell_geometry import (
+    ball_boundary,
+    check_resolution,
+    check_small_N,
+    cone_directions,
+    exit_distance,
+    level_set_vertices,
+    sphere_mesh,
+)
 
 __all__ = [
     "ball_boundary",
@@ -73,243 +71,8 @@ _COLORS = {
 }
 
 
-# ---------------------------------------------------------------------------
-# Geometry helpers (numpy only, shared with emp_theory.figures)
-# ---------------------------------------------------------------------------
-def _check_small_N(N) -> int:
-    n = check_N(N)
-    if n not in (3, 4):
-        raise ValueError(f"`N` must be 3 (drawn in the plane) or 4 (drawn in 3-D), got {N!r}")
-    return n
-
-
-def _check_resolution(resolution, low: int = 2) -> int:
-    res = as_int(resolution, "resolution")
-    if res < low:
-        raise ValueError(f"`resolution` must be an integer >= {low}, got {resolution!r}")
-    return res
-
-
-def cone_directions(N, resolution=64):
-    r"""Unit directions of the cone of :math:`\tilde\Delta` at its vertex :math:`\zeta_{[N]}`.
-
-    The cone is spanned by the unit vectors :math:`g_k = (\zeta_{[k]} - \zeta_{[N]}) /
-    \|\zeta_{[k]} - \zeta_{[N]}\|`, :math:`k < N`. For :math:`N = 3` the directions
-    are :math:`\mathrm{normalize}((1-s) g_2 + s g_1)` on ``resolution + 1`` equally
-    spaced :math:`s \in [0, 1]`; for :math:`N = 4` they are the normalized points of
-    a triangular grid with ``resolution`` subdivisions per side on the triangle
-    :math:`g_1 g_2 g_3`, and the grid's triangles are returned as faces.
-
-    Parameters
-    ----------
-    N : int
-        3 or 4.
-    resolution : int, default 64
-        Subdivisions (``>= 1``).
-
-    Returns
-    -------
-    dirs : numpy.ndarray, shape (m, N)
-        Unit vectors of :math:`\mathbb R^N` with zero coordinate sum (parallel to :math:`\Pi`).
-    faces : numpy.ndarray, shape (f, 3) of int, or None
-        Triangles of the grid (``None`` for ``N = 3``).
-
-    References
-    ----------
-    .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, eq. 4 and eq. 10.
-    """
-    n = _check_small_N(N)
-    res = _check_resolution(resolution, 1)
-    z = vertices(n)
-    g = z[:-1] - z[-1]
-    g /= np.linalg.norm(g, axis=1, keepdims=True)
-    if n == 3:
-        s = np.linspace(0.0, 1.0, res + 1)[:, None]
-        d = (1.0 - s) * g[1] + s * g[0]
-        return d / np.linalg.norm(d, axis=1, keepdims=True), None
-    ij = [(i, j) for i in range(res + 1) for j in range(res + 1 - i)]
-    index = {p: k for k, p in enumerate(ij)}
-    w = np.array([(i, j, res - i - j) for i, j in ij], dtype=float) / res
-    d = w @ g
-    d /= np.linalg.norm(d, axis=1, keepdims=True)
-    faces = []
-    for i, j in ij:
-        if (i + 1, j) in index and (i, j + 1) in index:
-            faces.append((index[(i, j)], index[(i + 1, j)], index[(i, j + 1)]))
-        if (i + 1, j) in index and (i + 1, j - 1) in index and j >= 1:
-            faces.append((index[(i, j)], index[(i + 1, j - 1)], index[(i + 1, j)]))
-    return d, np.array(faces, dtype=np.int64)
-
-
-def exit_distance(dirs) -> np.ndarray:
-    r"""Distance :math:`R(v)` from :math:`\zeta_{[N]}` to the boundary of :math:`\tilde\Delta` along `dirs`.
-
-    With the linear map :math:`\Lambda` of :func:`emp_theory.simplex.to_barycentric`,
-    :math:`\lambda(\zeta_{[N]} + t v) = e_N + t\,\Lambda v`, hence
-    :math:`R(v) = -1/(\Lambda v)_N` for directions of the cone (where
-    :math:`(\Lambda v)_j \ge 0` for :math:`j < N` and :math:`(\Lambda v)_N < 0`).
-
-    Parameters
-    ----------
-    dirs : array_like, shape (m, N)
-        Unit directions from :func:`cone_directions`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (m,)
-
-    References
-    ----------
-    .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, eqs. 4 and 10
-           (the ordered simplex and its vertices).
-    """
-    d = np.asarray(dirs, dtype=float)
-    if d.ndim != 2 or d.shape[1] < 2:
-        raise ValueError(f"`dirs` must have shape (m, N) with N >= 2, got {d.shape}")
-    lam = to_barycentric(d)
-    if np.any(lam[:, :-1] < -1e-12) or np.any(lam[:, -1] >= 0):
-        raise ValueError("`dirs` must point from zeta_[N] into the ordered simplex")
-    return -1.0 / lam[:, -1]
-
-
-def ball_boundary(r, N, resolution=64):
-    r"""Outer boundary of :math:`\tilde\Delta \cap B` for the ball :math:`B` of radius `r` about :math:`\zeta_{[N]}`.
-
-    The points :math:`\zeta_{[N]} + \min(r, R(v))\,v` over the directions of
-    :func:`cone_directions`: on the sphere where it lies inside :math:`\tilde\Delta`,
-    on the far faces of :math:`\tilde\Delta` elsewhere.
-
-    Parameters
-    ----------
-    r : float
-        Radius, ``r >= 0`` (e.g. :func:`emp_theory.simplex.radius`).
-    N : int
-        3 or 4.
-    resolution : int, default 64
-
-    Returns
-    -------
-    points : numpy.ndarray, shape (m, N)
-        Points of :math:`\Pi` (coordinates of :math:`\mathbb R^N`).
-    faces : numpy.ndarray or None
-        Triangles for ``N = 4`` (see :func:`cone_directions`).
-
-    References
-    ----------
-    .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, eqs. 7 and 12
-           (the shells and the balls).
-    """
-    rr = float(np.asarray(r, dtype=float))
-    if not np.isfinite(rr) or rr < 0:
-        raise ValueError(f"`r` must be a finite number >= 0, got {r!r}")
-    dirs, faces = cone_directions(N, resolution)
-    t = np.minimum(rr, exit_distance(dirs))
-    return barycenter(dirs.shape[1]) + t[:, None] * dirs, faces
-
-
-def level_set_vertices(nu, N, value) -> np.ndarray:
-    r"""Vertices of :math:`\{\omega\in\Delta : \varphi_\nu(\omega) = c\}`, :math:`\varphi_\nu(\omega) = \sum_{i\le\nu}\omega_i` (eq. 9).
-
-    For :math:`0 < c < 1` and :math:`\nu < N` the hyperplane meets exactly the
-    edges :math:`[e_i, e_j]` of :math:`\Delta` with :math:`i \le \nu < j`, at
-    :math:`c\,e_i + (1-c)\,e_j`. The vertices are returned in cyclic order (sorted
-    by angle about their centroid in their own plane), ready to draw as a polygon.
-
-    Parameters
-    ----------
-    nu : int
-        ``1 <= nu <= N - 1``.
-    N : int
-        ``N >= 2``.
-    value : float
-        :math:`c \in (0, 1)`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (nu * (N - nu), N)
-
-    References
-    ----------
-    .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, eq. 9 and Proposition 1.
-    """
-    n = check_N(N)
-    v = check_nu(nu, n)
-    if v == n:
-        raise ValueError(f"`nu` must be < N = {n}: the level set of phi_N on Delta is all of Delta")
-    c = float(np.asarray(value, dtype=float))
-    if not np.isfinite(c) or not 0.0 < c < 1.0:
-        raise ValueError(f"`value` must lie in (0, 1), got {value!r}")
-    eye = np.eye(n)
-    pts = np.array([c * eye[i] + (1.0 - c) * eye[j] for i in range(v) for j in range(v, n)])
-    if len(pts) <= 2:
-        return pts
-    centred = pts - pts.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred)
-    uv = centred @ vt[:2].T
-    return pts[np.argsort(np.arctan2(uv[:, 1], uv[:, 0]))]
-
-
-def sphere_mesh(r, n_lat=16, n_lon=32):
-    """Points ``(x, y, z)`` (each of shape ``(n_lat, n_lon)``) of a sphere of radius `r` about 0.
-
-    References
-    ----------
-    .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, eq. 12
-           (the balls drawn in Figure 1).
-    """
-    rr = float(np.asarray(r, dtype=float))
-    if not np.isfinite(rr) or rr < 0:
-        raise ValueError(f"`r` must be a finite number >= 0, got {r!r}")
-    th = np.linspace(0.0, np.pi, as_int(n_lat, "n_lat"))[:, None]
-    ph = np.linspace(0.0, 2.0 * np.pi, as_int(n_lon, "n_lon"))[None, :]
-    return (
-        rr * np.sin(th) * np.cos(ph),
-        rr * np.sin(th) * np.sin(ph),
-        rr * np.cos(th) * np.ones_like(ph),
-    )
-
-
-# ---------------------------------------------------------------------------
-# Slider helpers (shared with bound_figs)
-# ---------------------------------------------------------------------------
 def _round(a, digits: int = _DIGITS) -> np.ndarray:
     return np.round(np.asarray(a, dtype=float), digits)
-
-
-def _sig(a, digits: int = 6) -> np.ndarray:
-    """Round to `digits` significant digits (keeps tiny values for log axes)."""
-    a = np.asarray(a, dtype=float)
-    out = a.copy()
-    nz = np.isfinite(a) & (a != 0)
-    mag = np.floor(np.log10(np.abs(a[nz])))
-    scale = 10.0 ** (digits - 1 - mag)
-    out[nz] = np.round(a[nz] * scale) / scale
-    return out
-
-
-def _slider(labels, active: int, prefix: str, redraw: bool = True) -> dict:
-    steps = []
-    for lab in labels:
-        steps.append(
-            {
-                "label": str(lab),
-                "method": "animate",
-                "args": [
-                    [str(lab)],
-                    {
-                        "mode": "immediate",
-                        "frame": {"duration": 0, "redraw": redraw},
-                        "transition": {"duration": 0},
-                    },
-                ],
-            }
-        )
-    return {
-        "active": active,
-        "currentvalue": {"prefix": prefix, "font": {"size": 14}},
-        "pad": {"t": 50},
-        "steps": steps,
-    }
 
 
 # ---------------------------------------------------------------------------
@@ -634,7 +397,7 @@ def ordered_simplex_figure(N=3, nus=None, *, level_set: bool = True, resolution=
     .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, Section 4.1,
            Proposition 1 and Figure 1.
     """
-    n = _check_small_N(N)
+    n = check_small_N(N)
     if nus is None:
         nu_list = list(range(1, n + 1))
     else:
@@ -646,7 +409,7 @@ def ordered_simplex_figure(N=3, nus=None, *, level_set: bool = True, resolution=
     first = nu_list[0] if active is None else check_nu(active, n, "active")
     if first not in nu_list:
         raise ValueError(f"`active` must be one of `nus` = {nu_list}, got {active!r}")
-    res = _check_resolution(resolution if resolution is not None else (96 if n == 3 else 24))
+    res = check_resolution(resolution if resolution is not None else (96 if n == 3 else 24))
     if not isinstance(level_set, bool):
         raise TypeError("`level_set` must be a bool")
 
@@ -663,7 +426,7 @@ def ordered_simplex_figure(N=3, nus=None, *, level_set: bool = True, resolution=
     fig = go.Figure(data=static + per_nu[first], frames=frames)
     fig.update_layout(
         title={"text": _title(first, n), "font": {"size": 14}},
-        sliders=[_slider(nu_list, nu_list.index(first), "ν = ")],
+        sliders=[slider(nu_list, nu_list.index(first), "ν = ")],
         legend={"font": {"size": 11}},
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
         height=620,

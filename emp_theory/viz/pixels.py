@@ -22,12 +22,13 @@ import io
 
 import numpy as np
 
-from ..features import (
+from ..images import (
     PAPER_FIGURE4,
     MethodRow,
     emp_prune,
     image_quality,
 )
+from ._render import markdown_table
 
 __all__ = ["downsample", "paper_table", "pixels_figure", "quality_table", "tradeoff_figure"]
 
@@ -269,12 +270,6 @@ def pixels_figure(
     return fig
 
 
-def _md(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def quality_table(rows: list[MethodRow]) -> str:
     """Markdown table of :func:`emp_theory.features.compare_methods` rows (sparsity, PSNR, SSIM).
 
@@ -285,7 +280,7 @@ def quality_table(rows: list[MethodRow]) -> str:
     body = [
         [r.label, r.group, f"{r.sparsity:.3f}", _fmt_psnr(r.psnr), f"{r.ssim:.4f}"] for r in rows
     ]
-    return _md(["method", "compared at", "sparsity", "PSNR (dB)", "SSIM"], body)
+    return markdown_table(["method", "compared at", "sparsity", "PSNR (dB)", "SSIM"], body).text
 
 
 def paper_table(per_image: dict[str, list[MethodRow]]) -> str:
@@ -313,7 +308,7 @@ def paper_table(per_image: dict[str, list[MethodRow]]) -> str:
     header = ["image"]
     for what in ("global", "4×4, patch mean", "4×4, channel mean"):
         header += [f"{what}: sparsity", "PSNR (dB)", "SSIM"]
-    return _md(header, body)
+    return markdown_table(header, body).text
 
 
 _MARKERS = {

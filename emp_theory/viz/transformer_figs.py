@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..transformer import LINEAR_KINDS, PAPER_TABLE2
+from ..experiments.transformer import LINEAR_KINDS, PAPER_TABLE2
 
 __all__ = ["head_figure", "per_layer_figure", "quality_figure"]
 

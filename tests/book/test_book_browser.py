@@ -1,26 +1,52 @@
-"""The built book in a real browser: offline, error-free, figures drawn, math typeset.
+"""The built book in a real browser: offline, error-free, readable at 1366 and 390 px.
 
 Needs the built site (``make book-build``) and Debian's Chromium
 (``make browser-deps``); run with ``make browser-test``. Every page of ``_toc.yml``
-is served from ``_build/html`` on 127.0.0.1 and opened in headless Chromium
-(driven by playwright) with every request to another host aborted. Each page must
+is served from ``_build/html`` on 127.0.0.1 -- compressed with gzip, as GitHub Pages
+serves it -- and opened in headless Chromium (driven by playwright) with a cold
+cache, once at 1366x768 and once at 390x844, with every request to another host
+aborted. At both widths each page must
 
-* request nothing outside 127.0.0.1, and get no HTTP error for what it requests;
+* request nothing outside 127.0.0.1 (any such request fails the test), and get no
+  HTTP error for what it requests;
 * log no console error and raise no uncaught exception;
-* draw every plotly figure its HTML contains (``.js-plotly-plot`` with a rendered
-  ``.main-svg`` and drawn traces);
-* typeset every math element with MathJax (``mjx-container``, no ``mjx-merror``);
-* show no "Loading widget..." placeholder;
+* render every table as a table: no paragraph that is a Markdown table left as text
+  (starts with ``|`` and holds several), and the same number of cells (colspans
+  counted) in every row of every table;
+* not overflow horizontally: neither the page nor the main column is wider than the
+  window; a code block or displayed equation wider than the column scrolls inside
+  its own box (``overflow-x: auto``);
+* show no "Loading widget..." placeholder.
 
-and on every page with a plotly slider, moving each slider by a click on its rail
-must change the plotted data read back from the figure (``gd.data``). Full-page
-screenshots go to ``artifacts/screenshots/``. Nothing is skipped: a missing build or
+At 1366 px each page must also
+
+* draw every plotly figure its HTML contains (``.js-plotly-plot`` with a rendered
+  ``.main-svg`` and drawn traces), each with a title;
+* typeset every math element with MathJax (``mjx-container``, no ``mjx-merror``);
+* on every page with a plotly slider, change the plotted data read back from the
+  figure (``gd.data``) when each slider is moved by a click on its rail;
+
+and at 390 px no figure's legend may overlap a plotting area of the figure, and no two
+of its titles (the figure's title, subplot titles and other annotations) may overlap.
+
+Navigation: the sidebar toggle opens the chapter list at 390 px, whose links lead to
+the chapters, and hides/shows the sidebar at 1366 px; the home page's overview links
+to every page of ``_toc.yml`` and names every part; search results show no raw TeX.
+
+Page weight: the bytes each page transfers (sum of the ``transferSize`` of the page
+and of everything it loads, from the browser's Resource Timing) and their size
+uncompressed, with the time to first contentful paint, are written per page to
+``artifacts/page_weights.md`` (and ``.json``); a page without a figure must stay
+within ``LIGHT_PAGE_BYTES`` transferred. Full-page screenshots go to
+``artifacts/screenshots/<page>@<width>.png``. Nothing is skipped: a missing build or
 browser fails with a message saying what to run.
 """
 
 from __future__ import annotations
 
+import email.utils
 import functools
+import gzip
 import html.parser
 import http.server
 import json
@@ -28,7 +54,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -39,7 +65,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The built site; EMP_BOOK_HTML may point elsewhere (e.g. a build in a scratch folder).
 HTML = Path(os.environ.get("EMP_BOOK_HTML", ROOT / "_build" / "html"))
 TOC = ROOT / "_toc.yml"
-SHOTS = ROOT / "artifacts" / "screenshots"
+ARTIFACTS = ROOT / "artifacts"
+SHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -51,6 +78,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOST = "127.0.0.1"
+WIDE = {"width": 1366, "height": 768}
+NARROW = {"width": 390, "height": 844}
+#: Most bytes a page without a plotly figure may transfer (page and everything it loads).
+LIGHT_PAGE_BYTES = 1_000_000
 
 
 # ---------------------------------------------------------------------------
@@ -67,14 +98,24 @@ def _toc_files(entry) -> list[str]:
     return out
 
 
+def _strip_suffix(name: str) -> str:
+    return re.sub(r"\.(md|ipynb|rst)$", "", name)
+
+
 def toc_pages() -> list[str]:
     """Document names (``book/intro``) of every page in ``_toc.yml``, root first."""
     toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
-    pages = [toc["root"], *_toc_files(toc)]
-    return [re.sub(r"\.(md|ipynb|rst)$", "", p) for p in pages]
+    return [_strip_suffix(p) for p in [toc["root"], *_toc_files(toc)]]
+
+
+def toc_parts() -> list[str]:
+    """Captions of the parts of ``_toc.yml``."""
+    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    return [p["caption"] for p in toc.get("parts", []) if p.get("caption")]
 
 
 PAGES = toc_pages()
+ROOT_PAGE = PAGES[0]
 
 
 # ---------------------------------------------------------------------------
@@ -90,14 +131,44 @@ def site() -> Path:
     return HTML
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+_COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".txt", ".map", ".xml", ".ttf")
+_GZ_CACHE: dict[tuple[str, float], bytes] = {}
+_GZ_LOCK = threading.Lock()
+
+
+class _PagesLikeHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site like GitHub Pages: text assets gzip-compressed on request."""
+
     def log_message(self, format, *args):  # the base class signature
         pass
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.suffix in _COMPRESSIBLE and path.is_file()):
+            return super().do_GET()
+        stat = path.stat()
+        key = (str(path), stat.st_mtime)
+        with _GZ_LOCK:
+            body = _GZ_CACHE.get(key)
+        if body is None:
+            body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+            with _GZ_LOCK:
+                _GZ_CACHE[key] = body
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
 def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    handler = functools.partial(_PagesLikeHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -123,6 +194,36 @@ def browser():
             b.close()
 
 
+#: Page weights measured by test_page, written to artifacts/ at the end of the session.
+WEIGHTS: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def weights_report():
+    yield
+    if WEIGHTS:
+        write_weights(WEIGHTS, ARTIFACTS / "page_weights")
+
+
+def write_weights(weights: dict[str, dict], stem: Path) -> None:
+    """Write the per-page weights as ``<stem>.json`` and a Markdown table ``<stem>.md``."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    rows = [weights[p] for p in PAGES if p in weights]
+    stem.with_suffix(".json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    lines = [
+        "| page | figures | plotly bundle | requests | transferred (kB) "
+        "| uncompressed (kB) | first contentful paint (ms) |",
+        "|---|--:|---|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['page']} | {r['figures']} | {r['plotly'] or '-'} | {r['requests']} "
+            f"| {r['transferred'] / 1000:.0f} | {r['decoded'] / 1000:.0f} "
+            f"| {r['fcp_ms']:.0f} |"
+        )
+    stem.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 class PageLog:
     """What a page did: external requests, failed loads, console errors."""
 
@@ -133,9 +234,19 @@ class PageLog:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
 
+    def problems(self) -> list[str]:
+        return (
+            [f"request to another host: {u}" for u in self.external]
+            + [f"HTTP error: {e}" for e in self.http_errors]
+            + [f"failed request: {e}" for e in self.failed]
+            + [f"uncaught exception: {e}" for e in self.page_errors]
+            + [f"console error: {e}" for e in self.console_errors]
+        )
 
-def _open(browser, url: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+def _open(browser, url: str, viewport: dict):
+    """A fresh context (cold cache) at ``viewport``, with ``url`` loaded and idle."""
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
     log = PageLog()
 
@@ -162,6 +273,7 @@ def _open(browser, url: str):
     )
     page.goto(url, wait_until="load", timeout=60_000)
     page.wait_for_load_state("networkidle", timeout=60_000)
+    page.evaluate(WAIT_MATHJAX)
     return context, page, log
 
 
@@ -190,6 +302,7 @@ FIGURES = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).ma
   svgs: gd.querySelectorAll('.main-svg').length,
   traces: (gd._fullData || []).length,
   drawn: gd.querySelectorAll('g.trace, .point, .js-line, .bars path, .heatmaplayer image, canvas').length,
+  title: ((gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || '').trim(),
   sliders: ((gd.layout && gd.layout.sliders) || []).map(s => ({
     active: s.active || 0, steps: (s.steps || []).length })),
 }))"""
@@ -207,6 +320,89 @@ SNAPSHOT = """(id) => {
 """What a slider may change: every trace attribute (coordinates, visibility, opacity,
 colours, ...) and the drawn shapes, annotations and images of the layout -- not the
 slider's own ``active`` index, which moves whether or not anything is redrawn."""
+
+TABLES = """() => {
+  const main = document.querySelector('main') || document.body;
+  const pipes = Array.from(main.querySelectorAll('p'))
+    .map(p => p.textContent.trim())
+    .filter(t => t.startsWith('|') && (t.match(/\\|/g) || []).length >= 3)
+    .map(t => t.slice(0, 100));
+  const ragged = [];
+  main.querySelectorAll('table').forEach((table, k) => {
+    const widths = Array.from(table.rows).map(row =>
+      Array.from(row.cells).reduce((n, c) => n + (c.colSpan || 1), 0));
+    if (new Set(widths).size > 1) {
+      const head = (table.rows[0] ? table.rows[0].textContent : '').trim().replace(/\\s+/g, ' ');
+      ragged.push(`table ${k + 1} (${head.slice(0, 60)}): cells per row ${widths.join(',')}`);
+    }
+  });
+  return {tables: main.querySelectorAll('table').length, pipes, ragged};
+}"""
+
+OVERFLOW = """() => {
+  const win = window.innerWidth;
+  const doc = document.documentElement.scrollWidth;
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const box = article.getBoundingClientRect();
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const clipped = [];
+  // wide code blocks and displayed equations must scroll inside their own box
+  article.querySelectorAll('pre, mjx-container[display="true"]').forEach(el => {
+    if (el.scrollWidth > el.clientWidth + 1) {
+      let ok = false;
+      for (let e = el; e && e !== article; e = e.parentElement) {
+        if (scrolls(e) && e.clientWidth <= box.width + 1) { ok = true; break; }
+      }
+      if (!ok) clipped.push(`${el.tagName.toLowerCase()}: ${el.textContent.trim().slice(0, 60)}`);
+    }
+  });
+  return {
+    window: win, document: doc,
+    article: {scroll: article.scrollWidth, client: article.clientWidth, right: box.right},
+    clipped,
+  };
+}"""
+
+PAGE_WEIGHT = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource');
+  const all = [nav, ...res];
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
+  return {
+    requests: all.length,
+    transferred: all.reduce((n, e) => n + (e.transferSize || 0), 0),
+    decoded: all.reduce((n, e) => n + (e.decodedBodySize || 0), 0),
+    fcp_ms: paint ? paint.startTime : -1,
+    plotly: res.map(e => e.name).filter(n => /\\/plotly[^/]*\\.js/.test(n))
+              .map(n => n.split('/').pop().split('?')[0]),
+  };
+}"""
+
+# Plotting areas, legend and text boxes (title, annotations) of each figure, in page
+# coordinates; 3-D scenes have no plotting-area rectangle and are left out.
+FIGURE_BOXES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+  const r = e => { const b = e.getBoundingClientRect();
+                   return {l: b.left, r: b.right, t: b.top, b: b.bottom}; };
+  const real = b => b.r > b.l && b.b > b.t;
+  const fl = gd._fullLayout || {};
+  const legend = gd.querySelector('.infolayer .legend');
+  const texts = Array.from(gd.querySelectorAll('.infolayer .g-gtitle, .annotation'))
+    .filter(e => e.textContent.trim())
+    .map(e => ({box: r(e), text: e.textContent.trim().slice(0, 40)}))
+    .filter(t => real(t.box));
+  return {
+    id: gd.id,
+    plots: Array.from(gd.querySelectorAll('.bglayer .bg')).map(r).filter(real),
+    legend: legend && fl.showlegend !== false && real(r(legend)) ? r(legend) : null,
+    texts,
+  };
+})"""
+
+
+def _overlap(a: dict, b: dict, tol: float = 1.0) -> bool:
+    return min(a["r"], b["r"]) - max(a["l"], b["l"]) > tol and (
+        min(a["b"], b["b"]) - max(a["t"], b["t"]) > tol
+    )
 
 
 def _external_asset_refs(html_text: str) -> list[str]:
@@ -236,7 +432,7 @@ def _external_asset_refs(html_text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# Tests
+# Tests of the files
 # ---------------------------------------------------------------------------
 def test_toc_pages_are_built(site):
     missing = [p for p in PAGES if not (site / f"{p}.html").is_file()]
@@ -257,6 +453,46 @@ def test_no_remote_assets_in_any_file(site):
     assert not bad, "remote assets referenced:\n" + "\n".join(bad[:50])
 
 
+def test_plotly_only_where_a_figure_is(site):
+    """Pages without a figure load no plotly.js; pages with one load exactly one bundle."""
+    wrong = []
+    for name in PAGES:
+        raw = (site / f"{name}.html").read_text("utf-8")
+        bundles = re.findall(r'<script[^>]+src="[^"]*/(plotly[^"/]*\.js)', raw)
+        has_figure = 'class="plotly-graph-div"' in raw
+        if has_figure != (len(bundles) == 1) or len(bundles) > 1:
+            wrong.append(f"{name}: figures={has_figure}, plotly scripts={bundles}")
+    assert not wrong, "plotly.js loaded where it should not be:\n" + "\n".join(wrong)
+
+
+# ---------------------------------------------------------------------------
+# Every page, at both widths
+# ---------------------------------------------------------------------------
+def _check_layout(page, name: str, width: int) -> list[str]:
+    """Tables, horizontal overflow and widget placeholders (any width)."""
+    problems = []
+    tables = page.evaluate(TABLES)
+    problems += [f"Markdown table left as text: {t!r}" for t in tables["pipes"]]
+    problems += [f"ragged {t}" for t in tables["ragged"]]
+    ov = page.evaluate(OVERFLOW)
+    if ov["document"] > ov["window"] + 1:
+        problems.append(f"page wider than the window: {ov['document']} > {ov['window']} px")
+    art = ov["article"]
+    if art["scroll"] > art["client"] + 1:
+        problems.append(f"main column overflows: {art['scroll']} > {art['client']} px")
+    if art["right"] > ov["window"] + 1:
+        problems.append(f"main column ends past the window: {art['right']:.0f} px")
+    problems += [f"cut off (does not scroll): {c}" for c in ov["clipped"]]
+    if "Loading widget" in page.inner_text("body"):
+        problems.append("a 'Loading widget...' placeholder is shown")
+    return [f"[{width} px] {p}" for p in problems]
+
+
+def _screenshot(page, name: str, width: int) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name.replace('/', '__')}@{width}.png"), full_page=True)
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_page(name, site, server, browser):
     path = site / f"{name}.html"
@@ -265,64 +501,86 @@ def test_page(name, site, server, browser):
     raw = path.read_text("utf-8")
     expected_figures = raw.count('class="plotly-graph-div"')
     expected_sliders = raw.count('"sliders":')  # in the figures' JSON
+    problems: list[str] = []
 
-    context, page, log = _open(browser, f"{server}/{name}.html")
+    # -- 1366 px: the full checks, the page weight ------------------------------------
+    context, page, log = _open(browser, f"{server}/{name}.html", WIDE)
     try:
-        mathjax = page.evaluate(WAIT_MATHJAX)
+        weight = page.evaluate(PAGE_WEIGHT)
         math = page.evaluate(MATH_STATE)
         figures = page.evaluate(FIGURES)
+        WEIGHTS[name] = {
+            "page": name,
+            "figures": expected_figures,
+            "plotly": ", ".join(weight["plotly"]),
+            "requests": weight["requests"],
+            "transferred": weight["transferred"],
+            "decoded": weight["decoded"],
+            "fcp_ms": weight["fcp_ms"],
+        }
 
-        # -- plotly: every figure of the HTML is drawn -------------------------------
         assert len(figures) == expected_figures
         for fig in figures:
             assert fig["plotted"], f"figure {fig['id']} was not plotted by plotly.js"
             assert fig["svgs"] > 0, f"figure {fig['id']} has no rendered .main-svg"
             assert fig["traces"] > 0 and fig["drawn"] > 0, f"figure {fig['id']} draws no trace"
+            if not fig["title"]:
+                problems.append(f"figure {fig['id']} has no title")
 
-        # -- MathJax: every math element typeset, no TeX error -----------------------
         if math["math"]:
-            assert mathjax == "ready", "the page has math but MathJax is not loaded"
+            assert page.evaluate(WAIT_MATHJAX) == "ready", "the page has math but no MathJax"
         assert not math["untypeset"], f"math not typeset by MathJax: {math['untypeset'][:5]}"
         assert not math["errors"], f"MathJax errors: {math['errors'][:5]}"
         if math["math"]:
             assert math["containers"] >= math["math"]
 
-        # -- widgets: a static fallback, not a broken placeholder --------------------
-        assert "Loading widget" not in page.inner_text("body")
+        problems += _check_layout(page, name, WIDE["width"])
 
-        # -- sliders: moving one through its own UI changes the plotted data ---------
         moved = []
         for fig in figures:
             for k, slider in enumerate(fig["sliders"]):
                 if slider["steps"] < 2:
                     continue
                 moved.append(_move_slider(page, fig["id"], k, slider))
-
         if expected_sliders:
             assert moved, f"{name} has slider figures but no slider was found to move"
-
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        stem = name.replace("/", "__")
-        page.screenshot(path=str(SHOTS / f"{stem}.png"), full_page=True)
-        summary = {
-            "page": name,
-            "figures": len(figures),
-            "math": math["math"],
-            "sliders_moved": [f"{m['id']}#{m['slider']}" for m in moved],
-            "sliders_changed_data": [m["changed"] for m in moved],
-        }
-        (SHOTS / f"{stem}.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-
-        # -- offline and error-free (checked last: sliders may load data) ------------
-        assert not log.external, f"requests to other hosts were attempted: {log.external}"
-        assert not log.http_errors, f"HTTP errors: {log.http_errors}"
-        assert not log.failed, f"failed requests: {log.failed}"
-        assert not log.page_errors, f"uncaught exceptions: {log.page_errors}"
-        assert not log.console_errors, f"console errors: {log.console_errors}"
-        for m in moved:
-            assert m["changed"], f"moving slider {m['slider']} of {m['id']} changed no data"
+        problems += [
+            f"moving slider {m['slider']} of {m['id']} changed no data"
+            for m in moved
+            if not m["changed"]
+        ]
+        page.evaluate("window.scrollTo(0, 0)")
+        _screenshot(page, name, WIDE["width"])
+        problems += [f"[{WIDE['width']} px] {p}" for p in log.problems()]
     finally:
         context.close()
+
+    if not expected_figures and weight["transferred"] > LIGHT_PAGE_BYTES:
+        problems.append(
+            f"a page without figures transfers {weight['transferred']:,} bytes "
+            f"(> {LIGHT_PAGE_BYTES:,})"
+        )
+
+    # -- 390 px: layout, legends, subplot titles -------------------------------------
+    context, page, log = _open(browser, f"{server}/{name}.html", NARROW)
+    try:
+        problems += _check_layout(page, name, NARROW["width"])
+        for fig in page.evaluate(FIGURE_BOXES):
+            if fig["legend"] and any(_overlap(fig["legend"], p) for p in fig["plots"]):
+                problems.append(f"[390 px] the legend of {fig['id']} covers its plot")
+            texts = fig["texts"]
+            for i, a in enumerate(texts):
+                for b in texts[i + 1 :]:
+                    if _overlap(a["box"], b["box"]):
+                        problems.append(
+                            f"[390 px] titles of {fig['id']} collide: {a['text']!r} / {b['text']!r}"
+                        )
+        _screenshot(page, name, NARROW["width"])
+        problems += [f"[{NARROW['width']} px] {p}" for p in log.problems()]
+    finally:
+        context.close()
+
+    assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
 def _move_slider(page, fig_id: str, k: int, slider: dict) -> dict:
@@ -356,3 +614,102 @@ def _move_slider(page, fig_id: str, k: int, slider: dict) -> dict:
         changed = False
     after = page.evaluate(SNAPSHOT, fig_id)
     return {"id": fig_id, "slider": k, "changed": changed and after != before}
+
+
+# ---------------------------------------------------------------------------
+# Navigation
+# ---------------------------------------------------------------------------
+VISIBLE_TOGGLE = """() => {
+  const all = Array.from(document.querySelectorAll('.primary-toggle'));
+  const shown = all.filter(b => b.offsetParent !== null && b.getBoundingClientRect().width > 0);
+  shown.forEach((b, k) => b.setAttribute('data-emp-test-toggle', String(k)));
+  return {all: all.length, shown: shown.length};
+}"""
+
+
+def _click_visible_toggle(page) -> None:
+    state = page.evaluate(VISIBLE_TOGGLE)
+    assert state["shown"] >= 1, f"no visible sidebar toggle (of {state['all']} .primary-toggle)"
+    page.locator('[data-emp-test-toggle="0"]').click()
+
+
+@pytest.mark.parametrize("start", [ROOT_PAGE, "book/lower_bound"])
+def test_sidebar_opens_on_a_phone_and_its_links_work(start, server, browser):
+    target = "book/proofs"
+    context, page, log = _open(browser, f"{server}/{start}.html", NARROW)
+    try:
+        sidebar = page.locator("#pst-primary-sidebar")
+        assert not sidebar.is_visible(), "the sidebar is shown at 390 px before any click"
+        _click_visible_toggle(page)
+        dialog = page.locator("#pst-primary-sidebar-modal")
+        dialog.wait_for(state="visible", timeout=5_000)
+        assert dialog.evaluate("d => d.open"), "the toggle did not open the sidebar dialog"
+        links = dialog.locator("nav.bd-links a.reference")
+        assert links.count() >= len(PAGES) - 1, "the opened sidebar does not list the chapters"
+        link = dialog.locator(f'nav.bd-links a.reference[href$="{target.split("/")[-1]}.html"]')
+        assert link.count() == 1 and link.is_visible(), f"no visible link to {target}"
+        with page.expect_navigation(timeout=30_000):
+            link.click()
+        assert urlsplit(page.url).path.endswith(f"/{target}.html"), page.url
+        assert not log.problems(), log.problems()
+    finally:
+        context.close()
+
+
+def test_sidebar_toggle_hides_and_shows_it_on_a_wide_screen(server, browser):
+    context, page, log = _open(browser, f"{server}/book/lower_bound.html", WIDE)
+    try:
+        sidebar = page.locator("#pst-primary-sidebar")
+        assert sidebar.is_visible(), "the sidebar is not shown at 1366 px"
+        width = sidebar.evaluate("e => e.getBoundingClientRect().width")
+        _click_visible_toggle(page)
+        page.wait_for_function(
+            "() => document.querySelector('#pst-primary-sidebar').getBoundingClientRect().width < 5"
+            " || getComputedStyle(document.querySelector('#pst-primary-sidebar')).display"
+            " === 'none'",
+            timeout=5_000,
+        )
+        assert not page.locator("#pst-primary-sidebar-modal").evaluate("d => d.open")
+        _click_visible_toggle(page)
+        page.wait_for_function(
+            f"() => document.querySelector('#pst-primary-sidebar')"
+            f".getBoundingClientRect().width > {0.9 * width}",
+            timeout=5_000,
+        )
+        assert not log.problems(), log.problems()
+    finally:
+        context.close()
+
+
+def test_home_page_overview_lists_every_part_and_chapter(server, browser):
+    context, page, _log = _open(browser, f"{server}/{ROOT_PAGE}.html", WIDE)
+    try:
+        hrefs = page.evaluate(
+            "() => Array.from(document.querySelectorAll('article.bd-article a.internal'))"
+            ".map(a => new URL(a.href).pathname)"
+        )
+        text = page.inner_text("article.bd-article")
+    finally:
+        context.close()
+    linked = {_strip_suffix(h.lstrip("/")).removesuffix(".html") for h in hrefs}
+    missing = [p for p in PAGES[1:] if p not in linked]
+    assert not missing, f"the home page's overview does not link to {missing}"
+    parts = [c for c in toc_parts() if c not in text]
+    assert not parts, f"the home page's overview does not name the parts {parts}"
+
+
+@pytest.mark.parametrize("query", ["shell", "effective mass"])
+def test_search_results_show_no_raw_tex(query, server, browser):
+    context, page, log = _open(browser, f"{server}/search.html?q={query}", WIDE)
+    try:
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results li p.context').length > 0",
+            timeout=30_000,
+        )
+        page.wait_for_load_state("networkidle")
+        shown = page.inner_text("#search-results")
+        assert not log.problems(), log.problems()
+    finally:
+        context.close()
+    tex = re.findall(r".{0,30}(?:\\[()\[\]]|\\[A-Za-z]{2,}).{0,30}", shown)
+    assert not tex, f"search results for {unquote(query)!r} show raw TeX: {tex[:5]}"

@@ -82,7 +82,7 @@ class TestNeff:
 
 class TestBounds:
     def test_issue_example(self, capsys):
-        assert main(["bounds", "--N", "1000", "--nu", "300", "--json"]) == 0
+        assert main(["bounds", "--N", "1000", "--nu", "300", "--json", "--full"]) == 0
         out = json.loads(capsys.readouterr().out)
         assert out["prop1_infimum"] == prop1_infimum(300, 1000)
         assert out["exact_infimum"] == pytest.approx(exact_infimum(300, 1000), abs=0)

@@ -1,8 +1,10 @@
 """Tests of emp_theory.certificate: the exact infimum and the generalized beta bound.
 
 Independent references: multi-start SLSQP (scipy.optimize) on the closed shell,
-a dense grid of the N = 3 ordered simplex, Proposition 1's closed form, and
-explicit vectors that violate a wrong bound.
+a dense grid of the N = 3 ordered simplex, Proposition 1's closed form, explicit
+vectors that violate a wrong bound, and the O(nu (N - nu)) enumeration of every edge
+[zeta_i, zeta_j] (:func:`reference_infimum`, the algorithm the certificate used before
+its branch and bound; also timed in ``benchmarks/bench_certificate.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from scipy.optimize import minimize
 
 from emp_theory import (
     beta_bound,
+    certificate,
     exact_infimum,
     exact_infimum_point,
     from_barycentric,
@@ -25,14 +28,36 @@ from emp_theory import (
 )
 
 
+def reference_infimum(nu: int, N: int, k: int) -> float:
+    """min phi_k over the vertices zeta_j in the closed shell and every edge/sphere crossing.
+
+    Every pair i < j with i <= m <= j on both spheres ||w||^2 = 1/m, m in {nu, nu + 1}
+    (no dominance argument, no branch and bound): O(nu (N - nu)) candidates.
+    """
+    if nu == N:
+        return k / N
+    best = min(min(k, j) / j for j in (nu, nu + 1))
+    for m in (nu, nu + 1):
+        i = np.arange(1, m + 1, dtype=float)[:, None]
+        j = np.arange(m, N + 1, dtype=float)[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = (1.0 / m - 1.0 / j) / (1.0 / i - 1.0 / j)
+        a = np.sqrt(np.clip(np.where(j > i, u, 0.0), 0.0, 1.0))
+        val = a * np.minimum(k, i) / i + (1.0 - a) * np.minimum(k, j) / j
+        best = min(best, float(np.where(j > i, val, np.inf).min()))
+    return best
+
+
 def slsqp_min(nu: int, N: int, k: int, starts: int = 25, seed: int = 0) -> float:
     """Multi-start SLSQP: min sum_{i<=k} w_i on the closed shell of the ordered simplex."""
     rng = np.random.default_rng(seed)
-    cons = [
-        {"type": "eq", "fun": lambda w: w.sum() - 1.0},
-        {"type": "ineq", "fun": lambda w: w @ w - 1.0 / (nu + 1)},
-        {"type": "ineq", "fun": lambda w: 1.0 / nu - w @ w},
-        {"type": "ineq", "fun": lambda w: -np.diff(w)},  # w_i >= w_{i+1}
+    ones = np.ones(N)
+    order = np.eye(N - 1, N) - np.eye(N - 1, N, 1)  # (order @ w)_i = w_i - w_{i+1}
+    cons = [  # exact Jacobians (finite differences would cost N + 1 calls each)
+        {"type": "eq", "fun": lambda w: w.sum() - 1.0, "jac": lambda w: ones},
+        {"type": "ineq", "fun": lambda w: w @ w - 1.0 / (nu + 1), "jac": lambda w: 2 * w},
+        {"type": "ineq", "fun": lambda w: 1.0 / nu - w @ w, "jac": lambda w: -2 * w},
+        {"type": "ineq", "fun": lambda w: order @ w, "jac": lambda w: order},  # w_i >= w_{i+1}
     ]
     best = np.inf
     for _ in range(starts):
@@ -115,6 +140,61 @@ class TestExactInfimum:
     def test_nu_equals_N(self):
         assert exact_infimum(6, 6) == 1.0
         assert exact_infimum(6, 6, 3) == 0.5
+
+    @pytest.mark.parametrize("N", [*range(2, 13), 57, 128, 300])
+    def test_against_the_enumeration_of_every_edge_every_nu(self, N):
+        for nu in range(1, N + 1):
+            assert abs(exact_infimum(nu, N) - reference_infimum(nu, N, nu)) <= 1e-12, (nu, N)
+
+    @pytest.mark.parametrize("N", [*range(2, 13), 41])
+    def test_against_the_enumeration_every_nu_every_k(self, N):
+        for nu in range(1, N + 1):
+            for k in range(1, N + 1):
+                got = exact_infimum(nu, N, k)
+                assert abs(got - reference_infimum(nu, N, k)) <= 1e-12, (nu, N, k)
+
+    def test_against_the_enumeration_k_ne_nu_at_N300(self):
+        rng = np.random.default_rng(3)
+        for nu, k in rng.integers(1, 301, size=(40, 2)):
+            got = exact_infimum(int(nu), 300, int(k))
+            assert abs(got - reference_infimum(int(nu), 300, int(k))) <= 1e-12, (nu, k)
+
+    def test_the_tie_at_N4_nu2(self):
+        """zeta_[3] and p_2 have the same kept mass 2/3; the vertex is listed first."""
+        c = exact_infimum_point(2, 4)
+        assert c.edge == (3, 3) and c.kind == "vertex"
+        assert c.value == pytest.approx(2 / 3, abs=1e-15) == prop1_infimum(2, 4)
+
+    @pytest.mark.parametrize("N", [10**6, 10**9, 10**12, 2**53])
+    def test_large_N_is_cheap_and_is_prop1(self, N):
+        for nu in (1, 2, 3, N // 10, N // 2, N - 2, N - 1, N):
+            c = exact_infimum_point(nu, N)
+            assert abs(c.value - prop1_infimum(nu, N)) <= 1e-12, nu
+            assert c.evaluations <= 200_000, (nu, c.evaluations)
+            if 2 <= nu <= N - 2:  # p_nu, eq. 14 (beyond ~1e8 float64 ties j near N within 1e-15)
+                assert c.edge[0] == 1 and c.sphere == "inner"
+                assert c.edge[1] == N or N > 10**8
+
+    def test_runs_describe_the_point(self):
+        for N, nu, k in [(10, 3, 3), (10, 3, 7), (50, 20, 5), (8, 1, 1), (6, 6, 3), (5, 2, 1)]:
+            c = exact_infimum_point(nu, N, k)
+            runs = c.runs()
+            assert sum(n for _, n in runs) == N
+            expanded = np.repeat([v for v, _ in runs], [n for _, n in runs])
+            np.testing.assert_array_equal(expanded, c.point)
+        assert exact_infimum_point(5, 1000).runs()[1][1] == 999  # p_nu = (a, b, ..., b)
+
+    def test_branch_and_bound_leaf_size_does_not_matter(self):
+        for m, N, k in [(3, 5000, 2), (11, 5000, 10), (2, 20000, 2), (400, 9000, 401)]:
+            full = certificate._best_on_sphere(m, N, k, leaf=10**9)  # one leaf: every j
+            small = certificate._best_on_sphere(m, N, k, leaf=8)
+            assert abs(full[0] - small[0]) <= 1e-15 and full[3] >= N - max(m, k + 1, 2) + 1
+
+    def test_beyond_max_N(self):
+        with pytest.raises(ValueError, match="`N`"):
+            exact_infimum(1, certificate.MAX_N + 1)
+        with pytest.raises(ValueError, match="`N`"):
+            beta_bound(1.0, 1, 2**63 - 1)
 
     def test_bad(self):
         with pytest.raises(ValueError, match="`nu`"):

@@ -1,0 +1,288 @@
+r"""The write pass: masked tensors and verbatim bytes into one output shard per input shard.
+
+Every entry whose magnitude key is above the group's threshold is kept, and of the
+entries equal to it the first :attr:`~emp_theory.streaming.group.Group.ties` in the
+global order, so exactly :math:`k = \mathrm{clip}(\lfloor \beta N_{\mathrm{eff}}
+\rfloor, 1, N)` entries of the group are kept, ties broken as in
+:func:`emp_theory.effective.emp_mask` (lowest flat index of the concatenation first);
+pruned entries become ``+0.0`` (:func:`write_masked`). The header (with its
+``__metadata__``) and the unpruned tensors are copied byte for byte
+(:func:`copy_bytes`), so the output has the input's layout (:func:`write_shard`); the
+other files of the checkpoint folder are copied whole (:func:`copy_file`).
+
+Output
+    :class:`Sink` writes a file in aligned 8 MiB blocks (:data:`SINK_BLOCK`) from a
+    background thread while the calling thread masks the next block, with
+    ``O_DIRECT`` where the OS and file system allow it (Linux; elsewhere, or with
+    :data:`DIRECT_IO` false, through the page cache), so the copy of a model larger
+    than memory does not evict the shards still to be read.
+
+Examples
+--------
+>>> import os, tempfile
+>>> import numpy as np
+>>> tmp = tempfile.TemporaryDirectory()
+>>> path = os.path.join(tmp.name, "f.bin")
+>>> with Sink(path) as sink:
+...     sink.write(b"header")
+...     sink.write(np.arange(3, dtype=np.uint8))
+>>> with open(path, "rb") as fh:
+...     fh.read()
+b'header\x00\x01\x02'
+>>> tmp.cleanup()
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor, wait
+from pathlib import Path
+
+import numpy as np
+
+from .group import Group, Seg
+from .headers import BITS, Shard
+from .keys import magnitude_keys
+from .reader import Reader, pieces
+
+__all__ = [
+    "ALIGN",
+    "DIRECT_IO",
+    "SINK_BLOCK",
+    "SINK_BUFFERS",
+    "Sink",
+    "aligned",
+    "copy_bytes",
+    "copy_file",
+    "emit_masked",
+    "write_masked",
+    "write_shard",
+]
+
+#: Write the output shards with ``O_DIRECT`` where the OS and file system allow it.
+DIRECT_IO = True
+#: Alignment of direct-I/O buffers, offsets and lengths (covers 512 B and 4 KiB sectors).
+ALIGN = 4096
+#: Bytes per write of the output writer, and how many such buffers rotate.
+SINK_BLOCK = 8 << 20
+SINK_BUFFERS = 3
+
+
+def aligned(n: int) -> np.ndarray:
+    """``n`` bytes whose address is a multiple of ``ALIGN``."""
+    a = np.empty(n + ALIGN, dtype=np.uint8)
+    off = (-a.ctypes.data) % ALIGN
+    return a[off : off + n]
+
+
+class Sink:
+    """Sequential writer of one file: fixed aligned blocks written by a background thread.
+
+    The calling thread fills one of ``SINK_BUFFERS`` buffers while a second thread
+    writes the previous ones in order, so masking and disk writes overlap. The file
+    is opened with ``O_DIRECT`` when the OS and the file system accept it: the
+    blocks then go to the device without the page cache, so a pruned copy of a
+    model larger than memory neither evicts the shards still to be read nor waits
+    for the kernel to find page-cache memory. The last block is padded to the
+    alignment and the file truncated to its length. If the file system refuses
+    direct I/O (at open or at the first write) the same blocks are written through
+    the page cache; the bytes written are the same either way.
+    """
+
+    def __init__(self, path: Path):
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+        direct = getattr(os, "O_DIRECT", 0)
+        self.fd = None
+        self.direct = False
+        if DIRECT_IO and direct:
+            try:
+                self.fd = os.open(path, flags | direct, 0o666)
+                self.direct = True
+            except OSError:  # e.g. tmpfs: EINVAL
+                self.fd = None
+        if self.fd is None:
+            self.fd = os.open(path, flags, 0o666)
+        self.bufs = [aligned(SINK_BLOCK) for _ in range(SINK_BUFFERS)]
+        self.futs = [None] * SINK_BUFFERS
+        self.i = 0  # buffer being filled
+        self.pos = 0  # bytes in it
+        self.size = 0  # bytes accepted in all
+        self.ex = ThreadPoolExecutor(1, thread_name_prefix="emp_theory_sink")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self._shutdown(raise_errors=False)
+
+    def write(self, data) -> None:
+        """Append the bytes of ``data`` (a C-contiguous array or bytes-like object)."""
+        src = np.frombuffer(memoryview(data).cast("B"), dtype=np.uint8)
+        off = 0
+        while off < src.size:
+            k = min(src.size - off, SINK_BLOCK - self.pos)
+            self.bufs[self.i][self.pos : self.pos + k] = src[off : off + k]
+            off += k
+            self.advance(k)
+
+    def space(self) -> np.ndarray:
+        """The free part of the current buffer; fill a prefix, then :meth:`advance`."""
+        return self.bufs[self.i][self.pos :]
+
+    def advance(self, k: int) -> None:
+        self.pos += k
+        self.size += k
+        if self.pos == SINK_BLOCK:
+            self._submit(self.pos)
+
+    def _submit(self, n: int) -> None:
+        self.futs[self.i] = self.ex.submit(self._write_block, self.bufs[self.i][:n])
+        self.i = (self.i + 1) % SINK_BUFFERS
+        self.pos = 0
+        f, self.futs[self.i] = self.futs[self.i], None
+        if f is not None:
+            f.result()  # its buffer is free again; a write error surfaces here
+
+    def _write_block(self, buf: np.ndarray) -> None:
+        mv = memoryview(buf)
+        while len(mv):
+            try:
+                k = os.write(self.fd, mv)
+            except OSError as exc:
+                if self.direct and exc.errno == errno.EINVAL:
+                    self._buffered()  # the file system refuses direct I/O after all
+                    continue
+                raise
+            if self.direct and k % ALIGN:  # a short unaligned write: go on buffered
+                self._buffered()
+            mv = mv[k:]
+
+    def _buffered(self) -> None:
+        import fcntl
+
+        fl = fcntl.fcntl(self.fd, fcntl.F_GETFL)
+        fcntl.fcntl(self.fd, fcntl.F_SETFL, fl & ~os.O_DIRECT)
+        self.direct = False
+
+    def close(self) -> None:
+        """Write what is left, wait for every write, truncate padding, ``fsync`` and close."""
+        n = self.pos
+        padded = False
+        if n:
+            if self.direct:
+                m = -(-n // ALIGN) * ALIGN
+                self.bufs[self.i][n:m] = 0
+                padded = m != n
+                n = m
+            self.futs[self.i] = self.ex.submit(self._write_block, self.bufs[self.i][:n])
+            self.pos = 0
+        try:
+            self._shutdown(raise_errors=True)
+            if padded:
+                os.ftruncate(self.fd, self.size)
+            os.fsync(self.fd)  # on disk before the folder is published
+        finally:  # the descriptor is closed even when a write failed
+            os.close(self.fd)
+            self.fd = None
+
+    def _shutdown(self, raise_errors: bool) -> None:
+        futs = [f for f in self.futs if f is not None]
+        self.futs = [None] * SINK_BUFFERS
+        wait(futs)
+        self.ex.shutdown(wait=True)
+        if not raise_errors:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+            return
+        for f in futs:
+            f.result()
+
+
+def write_masked(sink: Sink, seg: Seg, g: Group, reader: Reader) -> None:
+    """Append tensor ``seg`` with the entries below ``g``'s threshold set to ``+0.0``."""
+    t = seg.tensor
+    raw = reader.raw(seg.shard.path, t)
+    kept = 0
+    sc = reader.scratch
+    for a, b in pieces(raw.size, seg.start):
+        r = raw[a:b]
+        k = magnitude_keys(r, t.dtype, g.key_dtype, sc)
+        keep = np.greater(k, g.t_key, out=sc.keep[: b - a])
+        if g.ties > 0:  # entries equal to the threshold: the first g.ties of them
+            eq = np.equal(k, g.t_key, out=sc.eq[: b - a])
+            n_eq = int(np.count_nonzero(eq))
+            if n_eq <= g.ties:
+                np.logical_or(keep, eq, out=keep)
+                g.ties -= n_eq
+            else:
+                keep[np.flatnonzero(eq)[: g.ties]] = True
+                g.ties = 0
+        kept += int(np.count_nonzero(keep))
+        emit_masked(sink, r, keep, sc.uint(BITS[t.dtype], "out", b - a))
+    reader.bar.update(t.end - t.begin)
+    del raw
+    seg.kept = kept
+
+
+def emit_masked(sink: Sink, r: np.ndarray, keep: np.ndarray, out: np.ndarray) -> None:
+    """Append ``r * keep`` (bit patterns; 0 is +0.0 where pruned) to ``sink``.
+
+    Computed straight into the writer's buffer where the element size divides the
+    free space, else through ``out`` and a copy.
+    """
+    item = r.itemsize
+    off = 0
+    while off < r.size:
+        space = sink.space()
+        n = min(r.size - off, space.size // item)
+        if n == 0 or space.ctypes.data % item:  # a value would straddle two buffers
+            sink.write(np.multiply(r[off:], keep[off:], out=out[: r.size - off]))
+            return
+        np.multiply(r[off : off + n], keep[off : off + n], out=space[: n * item].view(r.dtype))
+        sink.advance(n * item)
+        off += n
+
+
+def copy_bytes(sink: Sink, fi, start: int, n: int, bar) -> None:
+    """Copy ``n`` bytes of ``fi`` from ``start`` straight into the writer's buffers."""
+    fi.seek(start)
+    while n > 0:
+        view = sink.space()
+        k = fi.readinto(memoryview(view)[: min(n, view.size)])
+        if not k:
+            raise OSError("unexpected end of file")
+        sink.advance(k)
+        n -= k
+        bar.update(k)
+
+
+def write_shard(sh: Shard, tmp: Path, segs: dict[str, tuple[Seg, Group]], reader: Reader) -> None:
+    """Write shard ``sh`` to ``tmp``: header verbatim, pruned tensors masked, others copied.
+
+    ``segs`` maps the names of the pruned tensors of ``sh`` to their segment and group.
+    """
+    with Sink(tmp) as sink, open(sh.path, "rb", buffering=0) as fi:
+        sink.write(sh.header)
+        for t in sh.tensors:
+            entry = segs.get(t.name)
+            if entry is None or entry[1].zero:
+                copy_bytes(sink, fi, sh.data_start + t.begin, t.end - t.begin, reader.bar)
+            else:
+                write_masked(sink, entry[0], entry[1], reader)
+
+
+def copy_file(src: Path, dst: Path) -> None:
+    """Copy file `src` to `dst` byte for byte (``shutil.copyfile``) and ``fsync`` it."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
+    fd = os.open(dst, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
