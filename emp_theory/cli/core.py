@@ -8,7 +8,7 @@ r"""``emp-theory neff``, ``bounds`` and ``verify``: the theory core on the comma
 
 ``bounds`` serves every ``2 <= N <= 2**53``: eq. 14, eq. 15 and eq. 13 are closed
 forms, :math:`p_\nu` is printed as its distinct values and their counts (``--full``:
-the vector, for ``N <= 10**6``), and the exact certificate
+the vector, for ``N <= 10**5``), and the exact certificate
 (:func:`emp_theory.certificate.exact_infimum_point`, a few thousand candidate
 evaluations per shell) runs by default for ``N <= 10**6`` and beyond only with
 ``--certify``; ``--beta`` needs the certificate. Larger ``N`` is a one-line error
@@ -19,57 +19,13 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 
 from ._args import UsageError, int_list, positive_float, positive_int
+from .inputs import load_scores
 
 __all__ = ["load_scores", "register"]
-
-
-def load_scores(path: str) -> np.ndarray:
-    """Read a score vector from ``.npy``, ``.csv``/``.txt`` (any whitespace/comma layout) or ``-`` (stdin).
-
-    Raises
-    ------
-    UsageError
-        If the file is missing, unreadable, empty or not numeric.
-    """
-    if path == "-":
-        text = sys.stdin.read()
-        return _parse_text(text, "<stdin>")
-    p = Path(path)
-    if not p.exists():
-        raise UsageError(f"no such file: {path}")
-    if p.is_dir():
-        raise UsageError(f"expected a file, got a directory: {path}")
-    if p.suffix == ".npy":
-        try:
-            arr = np.load(p, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise UsageError(f"cannot read {path} as .npy: {exc}") from None
-        return np.asarray(arr)
-    try:
-        text = p.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    return _parse_text(text, path)
-
-
-def _parse_text(text: str, where: str) -> np.ndarray:
-    """Numbers separated by whitespace, commas or semicolons; ``#`` starts a comment."""
-    tokens = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0]
-        tokens.extend(line.replace(",", " ").replace(";", " ").split())
-    if not tokens:
-        raise UsageError(f"{where} holds no numbers")
-    try:
-        return np.array([float(t) for t in tokens], dtype=np.float64)
-    except ValueError as exc:
-        raise UsageError(f"{where} is not a list of numbers: {exc}") from None
 
 
 def _emit(obj, as_json: bool, lines: list[str]) -> None:
@@ -146,7 +102,7 @@ def _cmd_neff(args) -> int:
 #: ``bounds`` runs the exact certificate by default up to this N; beyond it only with --certify.
 CERTIFY_DEFAULT_MAX = 10**6
 #: ``bounds --full`` prints the whole p_nu vector (N numbers per shell) up to this N.
-FULL_MAX = 10**6
+FULL_MAX = 10**5
 #: At most this many shell indices in one ``bounds --nu`` list.
 MAX_NUS = 1000
 

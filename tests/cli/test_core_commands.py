@@ -51,7 +51,7 @@ class TestNeff:
         ("content", "fragment"),
         [
             (None, "no such file"),
-            ("1, 2, abc\n", "not a list of numbers"),
+            ("1, 2, abc\n", "is not a number"),
             ("", "no numbers"),
             ("0 0 0", "all zeros"),
             ("1 nan", "finite"),
