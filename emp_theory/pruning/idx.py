@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 
@@ -36,7 +37,7 @@ import numpy as np
 
 from .._cache import atomic_write
 
-__all__ = ["IDXError", "read_idx", "write_idx"]
+__all__ = ["MAX_IDX_BYTES", "IDXError", "read_idx", "write_idx"]
 
 #: IDX type byte -> big-endian NumPy dtype.
 _IDX_TYPES = {
@@ -54,32 +55,55 @@ class IDXError(ValueError):
     """A missing, truncated or malformed IDX file (or data folder)."""
 
 
-def _read_bytes(path: Path) -> bytes:
+#: Largest IDX payload :func:`read_idx` accepts by default (bytes): 1 GiB; MNIST's
+#: training images are 47 MB.
+MAX_IDX_BYTES = 1 << 30
+
+
+def _open(path: Path):
+    """A binary stream of the IDX bytes: gzip detected from the first two bytes."""
     try:
-        raw = path.read_bytes()
+        fh = open(path, "rb")
+        magic = fh.read(2)
+        fh.seek(0)
     except OSError as exc:
         raise IDXError(f"`path` {str(path)!r} cannot be read: {exc}") from None
-    if raw[:2] == b"\x1f\x8b":  # gzip magic, whatever the file is called
-        try:
-            return gzip.decompress(raw)
-        except EOFError:
-            raise IDXError(
-                f"`path` {str(path)!r} is a truncated gzip file (the stream ends early)"
-            ) from None
-        except (OSError, zlib.error) as exc:  # BadGzipFile is an OSError
-            raise IDXError(f"`path` {str(path)!r} is a corrupt gzip file: {exc}") from None
+    if magic == b"\x1f\x8b":  # gzip, whatever the file is called
+        return gzip.GzipFile(fileobj=fh, mode="rb"), True
     if path.suffix == ".gz":
+        fh.close()
         raise IDXError(f"`path` {str(path)!r} ends in .gz but is not gzip-compressed")
-    return raw
+    return fh, False
 
 
-def read_idx(path) -> np.ndarray:
+def _read(fh, n: int, p: Path, gz: bool) -> bytes:
+    """Up to `n` bytes, decompressing no more than that (a gzip bomb stops here)."""
+    try:
+        return fh.read(n)
+    except EOFError:
+        raise IDXError(
+            f"`path` {str(p)!r} is a truncated gzip file (the stream ends early)"
+        ) from None
+    except (OSError, zlib.error) as exc:  # BadGzipFile is an OSError
+        kind = "gzip file" if gz else "file"
+        raise IDXError(f"`path` {str(p)!r} is a corrupt {kind}: {exc}") from None
+
+
+def read_idx(path, *, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
     """Read one IDX file (gzipped or not) into a native-endian NumPy array.
+
+    The header is read and checked first; the payload size it declares (computed
+    with Python integers, so no dimension product overflows) must not exceed
+    `max_bytes`, and then exactly that many bytes are read — a gzip stream is
+    decompressed only that far, so a small file that expands to gigabytes is refused
+    after ``expected + 1`` bytes, not after expanding it all.
 
     Parameters
     ----------
     path : str or os.PathLike
         The file. Gzip is detected from its first two bytes (``1f 8b``).
+    max_bytes : int, default :data:`MAX_IDX_BYTES`
+        Largest payload accepted.
 
     Returns
     -------
@@ -91,8 +115,9 @@ def read_idx(path) -> np.ndarray:
     IDXError
         If `path` does not exist or is not a file, the gzip stream is truncated or
         corrupt, the magic number is wrong (first two bytes not zero, unknown type
-        byte, zero dimensions), the header is cut short, or the payload is not
-        exactly ``prod(dims) * itemsize`` bytes.
+        byte, zero dimensions), the header is cut short, the declared payload is
+        larger than `max_bytes`, or the payload is not exactly
+        ``prod(dims) * itemsize`` bytes.
     TypeError
         If `path` is not a path.
     """
@@ -103,29 +128,37 @@ def read_idx(path) -> np.ndarray:
         raise IDXError(f"`path` {str(p)!r} does not exist")
     if not p.is_file():
         raise IDXError(f"`path` {str(p)!r} is not a file")
-    raw = _read_bytes(p)
-    if len(raw) < 4:
-        raise IDXError(f"`path` {str(p)!r} is too short for an IDX header ({len(raw)} bytes)")
-    if raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:
-        raise IDXError(
-            f"`path` {str(p)!r} has a bad IDX magic number 0x{raw[:4].hex()} "
-            "(expected 00 00, a type byte in {08,09,0b,0c,0d,0e}, ndim >= 1)"
-        )
-    dtype = _IDX_TYPES[raw[2]]
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise IDXError(f"`path` {str(p)!r} is truncated inside its header")
-    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    got = len(raw) - header
+    fh, gz = _open(p)
+    with fh:
+        head = _read(fh, 4, p, gz)
+        if len(head) < 4:
+            raise IDXError(f"`path` {str(p)!r} is too short for an IDX header ({len(head)} bytes)")
+        if head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES or head[3] == 0:
+            raise IDXError(
+                f"`path` {str(p)!r} has a bad IDX magic number 0x{head.hex()} "
+                "(expected 00 00, a type byte in {08,09,0b,0c,0d,0e}, ndim >= 1)"
+            )
+        dtype = _IDX_TYPES[head[2]]
+        ndim = head[3]
+        raw_dims = _read(fh, 4 * ndim, p, gz)
+        if len(raw_dims) < 4 * ndim:
+            raise IDXError(f"`path` {str(p)!r} is truncated inside its header")
+        dims = tuple(int(d) for d in np.frombuffer(raw_dims, dtype=">u4"))
+        expected = math.prod(dims) * dtype.itemsize
+        if expected > max_bytes:
+            raise IDXError(
+                f"`path` {str(p)!r}: header dims {dims} declare {expected} data bytes, "
+                f"more than the limit of {max_bytes} bytes"
+            )
+        data = _read(fh, expected + 1, p, gz)
+    got = len(data)
     if got != expected:
         what = "truncated" if got < expected else "longer than its header says"
+        found = f"found {got}" if got <= expected else "found more"
         raise IDXError(
-            f"`path` {str(p)!r} is {what}: header dims {dims} need {expected} data bytes, "
-            f"found {got}"
+            f"`path` {str(p)!r} is {what}: header dims {dims} need {expected} data bytes, {found}"
         )
-    arr = np.frombuffer(raw, dtype=dtype, offset=header).reshape(dims)
+    arr = np.frombuffer(data, dtype=dtype).reshape(dims)
     return arr.astype(dtype.newbyteorder("="))
 
 
