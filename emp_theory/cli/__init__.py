@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 
 from . import core, stream, sweep
-from ._args import Parser, UsageError
+from ._args import Parser, UsageError, dispatch
 from .core import load_scores
 
 __all__ = ["UsageError", "build_parser", "load_scores", "main"]
@@ -43,15 +43,5 @@ def main(argv: list[str] | None = None) -> int:
     (128 + SIGINT, the shell's convention); the commands leave no partial file under
     a final name (atomic writes, the streamer's partial folder).
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except UsageError as exc:
-        print(f"emp-theory {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"emp-theory {args.command}: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
-        return 0
+    args = build_parser().parse_args(argv)
+    return dispatch(args, f"emp-theory {args.command}")

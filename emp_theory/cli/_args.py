@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 
 __all__ = [
     "Parser",
     "UsageError",
     "choose",
+    "dispatch",
     "float_list",
     "positive_float",
     "positive_int",
@@ -108,3 +110,22 @@ def choose(text: str, allowed, what: str) -> list[str]:
         if it not in allowed:
             raise UsageError(f"unknown {what} {it!r} (choose from {', '.join(allowed)} or 'all')")
     return list(dict.fromkeys(items))
+
+
+def dispatch(args, prog: str) -> int:
+    """Run the command parsed into `args`; map user errors and Ctrl-C to one line.
+
+    Returns the command's status (0, or 1 for a failed check), 2 after a
+    :class:`UsageError` (printed as ``<prog>: error: <message>``), 130 after
+    ``KeyboardInterrupt`` (``<prog>: interrupted``), never a traceback for either.
+    """
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0

@@ -23,12 +23,13 @@ import json
 import math
 import sys
 
+from .._cache import atomic_write
 from ..pruning.names import CRITERIA as _CRITERIA
 from ..pruning.names import DATASETS as _DATASETS
 from ..pruning.names import DEBIAN_FASHION_MNIST as _DEBIAN_FMNIST
 from ..pruning.names import MODELS as _MODELS
 from ..pruning.names import SCOPES as _SCOPES
-from ._args import Parser, UsageError, choose, float_list
+from ._args import Parser, UsageError, choose, dispatch, float_list
 
 __all__ = ["main", "register"]
 
@@ -207,8 +208,7 @@ def _cmd_sweep(args) -> int:
 
 def _write(path: str, text: str) -> None:
     try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        atomic_write(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc}") from None
 
@@ -218,12 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="emp-theory sweep", description="EMP β-sweep")
     _add_arguments(parser)
     parser.set_defaults(func=_cmd_sweep, command="sweep")
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except UsageError as exc:
-        print(f"emp-theory sweep: error: {exc}", file=sys.stderr)
-        return 2
+    return dispatch(parser.parse_args(argv), "emp-theory sweep")
 
 
 if __name__ == "__main__":  # pragma: no cover
