@@ -17,7 +17,6 @@ stderr and exit with status 2; they never show a traceback.
 
 from __future__ import annotations
 
-
 from . import core, stream, sweep
 from ._args import Parser, UsageError, dispatch
 from .core import load_scores
