@@ -34,6 +34,8 @@ from ._validation import float_array, real_array
 CHUNK = 1 << 20
 #: Below this length the selection uses ``np.partition`` directly.
 SMALL = 1 << 16
+#: Sub-block (entries) of the selection pass, sized for a core's L2 cache.
+_SUB = 1 << 20
 #: Size of the sample used to bracket the selection threshold.
 SAMPLE = 1 << 15
 #: Chunked passes over at least this many chunks run on a thread pool (NumPy
@@ -103,12 +105,9 @@ def to_numpy(s, name: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Stats:
-    """Streaming statistics of ``|s|``, scaled by ``scale = max|s|``.
+    """Streaming statistics of ``|s|``: ``l1`` = :math:`\\sum_i |s_i|/m`, ``l2sq`` = :math:`\\sum_i (s_i/m)^2`.
 
-    ``l1`` and ``l2sq`` are :math:`\\sum_i |s_i|/m` and :math:`\\sum_i (s_i/m)^2`
-    accumulated in float64 with :math:`m = \\max_i |s_i|`, so magnitudes from 1e-300
-    to 1e300 neither overflow nor underflow and a constant vector gives exactly
-    ``l1 = l2sq = N``.
+    ``scale`` is :math:`m`: ``max|s|`` for float64 input, 1 for float32 (see :func:`stats`).
     """
 
     flat: np.ndarray
@@ -122,9 +121,40 @@ class Stats:
 
 
 def stats(s, name: str = "s") -> Stats:
+    r"""Float64 statistics of ``|s|`` in chunks of :data:`CHUNK`, combined in chunk order.
+
+    * float32 input (also float16/bfloat16, widened exactly): one pass, unscaled
+      (``scale = 1``): every :math:`|s_i|` and its square are exact in float64 (24-bit
+      mantissas), sums of up to :math:`10^{269}` float32 magnitudes cannot overflow,
+      and a NaN or inf shows up in the sums themselves.
+    * float64 input: a pass for :math:`m = \max_i |s_i|` (rejecting NaN/inf), then the
+      sums of :math:`a_i = |s_i|/m`, so squares neither overflow (1e300) nor underflow
+      (1e-300) and equal magnitudes become exactly 1.0.
+
+    Either way a constant vector gives ``l1 = l2sq = N`` times the same value exactly,
+    and the N_eff decision (:func:`n_eff_from_stats`) is exact regardless.
+    """
     flat = to_numpy(s, name)
     if flat.size == 0:
         raise ValueError(f"`{name}` must not be empty")
+    if flat.dtype == np.float32:
+
+        def sums32(i: int, j: int):
+            c = np.abs(flat[i:j], dtype=np.float64)
+            a = float(c.sum())
+            np.square(c, out=c)
+            return a, float(c.sum())
+
+        l1 = 0.0
+        l2sq = 0.0
+        for a, b in map_chunks(sums32, flat.size):
+            l1 += a
+            l2sq += b
+        if not math.isfinite(l1):
+            raise ValueError(f"`{name}` must be finite (found NaN or inf)")
+        if l1 == 0.0:
+            raise ValueError(f"`{name}` is all zeros: the weights ω = |s|/‖s‖₁ are undefined")
+        return Stats(flat=flat, scale=1.0, l1=l1, l2sq=l2sq)
     ext = map_chunks(lambda i, j: (flat[i:j].max(), flat[i:j].min()), flat.size)
     hi = float(max(e[0] for e in ext))
     lo = float(min(e[1] for e in ext))
@@ -133,10 +163,6 @@ def stats(s, name: str = "s") -> Stats:
     m = max(hi, -lo)
     if m == 0.0:
         raise ValueError(f"`{name}` is all zeros: the weights ω = |s|/‖s‖₁ are undefined")
-    # Divide by m = max|s| in float64: squares neither overflow (1e300) nor underflow
-    # (1e-300), and equal magnitudes become exactly 1.0, so a constant vector gives
-    # l1 = l2sq = N exactly. Sums are pairwise (np.sum), relative error O(log2(N) eps).
-    # Per chunk: c = |s|/m in float64, sum(c), sum(c*c); chunk sums added in order.
 
     def sums(i: int, j: int):
         c = flat[i:j].astype(np.float64)
@@ -443,15 +469,20 @@ def topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
     itype = np.int32 if n < 2**31 else np.int64
 
     def part(i: int, j: int):
-        c = np.abs(flat[i:j])
-        m = mask[i:j]
-        np.greater(c, hi, out=m)
-        inb = np.greater_equal(c, lo)
-        inb &= ~m
-        idx = np.flatnonzero(inb)
-        vals = c[idx]
-        idx += i
-        return int(np.count_nonzero(m)), idx.astype(itype, copy=False), vals
+        # sub-blocks small enough for the core's cache keep the temporaries hot
+        above, idxs, valss = 0, [], []
+        for a in range(i, j, _SUB):
+            b = min(a + _SUB, j)
+            c = np.abs(flat[a:b])
+            m = mask[a:b]
+            np.greater(c, hi, out=m)
+            above += int(np.count_nonzero(m))
+            inb = np.greater_equal(c, lo)
+            inb &= ~m
+            idx = np.flatnonzero(inb)
+            valss.append(c[idx])
+            idxs.append((idx + a).astype(itype, copy=False))
+        return above, np.concatenate(idxs), np.concatenate(valss)
 
     parts = map_chunks(part, n)
     r = k - sum(p[0] for p in parts)  # rank of the threshold inside the bracket

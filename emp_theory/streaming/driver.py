@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -229,7 +230,9 @@ def prune_safetensors(
         The report: ``N`` (pruned entries), ``n_eff``, ``k``, ``threshold`` (the
         :math:`k`-th largest magnitude), ``max_abs`` :math:`m = \max_i |w_i|`,
         ``sum_a`` :math:`\sum_i a_i` and ``sum_a2`` :math:`\sum_i a_i^2` with
-        :math:`a = |w|/m` (these six are ``None`` with ``scope="layer"``, where
+        :math:`a = |w|/c`, ``sum_scale`` :math:`c` (:math:`m` for float64 data and
+        ``stats="exact"``, 1 for narrower floats, as the core's
+        :func:`emp_theory._kernels.stats`) (these seven are ``None`` with ``scope="layer"``, where
         ``n_eff``, ``k``, ``threshold`` and ``stats`` are given per tensor), ``stats``
         (the mode used), ``kept``, ``sparsity`` :math:`1-k/N` over the pruned
         entries, ``overall_sparsity`` (over every tensor entry), a ``tensors`` list
@@ -249,6 +252,7 @@ def prune_safetensors(
         `in_dir`, is locked by another run, holds something that is not a previous
         output, or holds one and not `overwrite`; the output does not fit on its file
         system or under the file-size limit; `scope`/`criterion`/`stats` are unknown,
+        `report_name` is not a plain file name,
         or `beta` is not finite and > 0. Each message is one line.
     TypeError
         If `beta` is not a real number or `include`/`exclude` are not sequences of
@@ -274,6 +278,14 @@ def prune_safetensors(
         raise ValueError(f"`criterion` must be 'magnitude', got {criterion!r}")
     if stats not in ("core", "exact"):
         raise ValueError(f"`stats` must be 'core' or 'exact', got {stats!r}")
+    if (
+        not isinstance(report_name, str)
+        or report_name in ("", ".", "..")
+        or "/" in report_name
+        or "\0" in report_name
+        or report_name.endswith(".safetensors")
+    ):
+        raise ValueError(f"`report_name` must be a plain file name, got {report_name!r}")
     rule = _rule(include_1d, include, exclude)
     ck = open_checkpoint(in_dir, report_name=report_name)
     _check_dirs(ck.root, Path(out_dir))
@@ -334,8 +346,8 @@ def _run(ck, segs, rule, slot: Output, run, stats, progress, report_name, t0) ->
             for s in segs:
                 seg_of[(s.shard.name, s.tensor.name)] = (s, g)
             t_analysis = time.perf_counter() - t0
-        tmp = slot.begin()
         try:
+            tmp = slot.begin()
             for sh in ck.shards:
                 if scope == "layer":
                     ta = time.perf_counter()
@@ -359,7 +371,9 @@ def _run(ck, segs, rule, slot: Output, run, stats, progress, report_name, t0) ->
                 copy_file(ck.root / f, tmp / f)
             t_total = time.perf_counter() - t0
             report = build_report(run, ck, groups, seg_of, rule, slot.cleaned, t_analysis, t_total)
-            atomic_write(tmp / report_name, json.dumps(report, indent=2) + "\n")
+            path = atomic_write(tmp / report_name, json.dumps(report, indent=2) + "\n")
+            # the mode of the other files (the temporary file was created 0600)
+            os.chmod(path, stat.S_IMODE(os.stat(tmp / ck.shards[0].name).st_mode))
         except OSError as exc:
             err = slot.wrap(exc)
             if err is None:

@@ -51,6 +51,7 @@ def exact_stats(g: Group) -> None:
     s1 = sum(c * v for c, v in zip(counts, V, strict=True))
     s2 = sum(c * v * v for c, v in zip(counts, V, strict=True))
     vmax = V[-1]  # keys ascend: the last is max |w|
+    g.sum_scale = float(vals[-1])  # max |w|
     g.l1 = s1 / vmax  # int / int: correctly rounded
     g.l2sq = s2 / (vmax * vmax)
     g.n_eff = n_eff_from_sums(g.l1, g.l2sq, g.N, exact=lambda: IntSums(s1, s2))

@@ -28,7 +28,7 @@ Untrusted names
 
 The other files
     Every other regular file, in sub-folders too, is copied byte for byte into the
-    output, except (each reported in :attr:`Checkpoint.ignored` with the reason):
+    output, except (each reported in ``Checkpoint.ignored`` with the reason):
     ``*.safetensors`` files that are not shards (outside the index), weights in other
     formats (:data:`OTHER_WEIGHTS`: a pruned folder must not carry a dense copy of the
     weights, e.g. ``pytorch_model.bin``), other index files, hidden folders (``.git``,

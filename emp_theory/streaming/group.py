@@ -59,6 +59,7 @@ class Group:
     hist: np.ndarray | None = None
     max_key: int = 0
     scale: float = 0.0
+    sum_scale: float = 1.0  # the divisor of the sums: m for float64 groups, else 1
     l1: float = 0.0
     l2sq: float = 0.0
     n_eff: int = 0

@@ -177,17 +177,20 @@ def pass_stats(g: Group, reader: Reader) -> None:
     """
     scale = g.scale
     bits = g.bits
+    scale64 = bits == 64  # the core scales by max|w| only for float64 data
     shift = digit_shift(bits, 0)
     nbins = 1 << (bits - shift)
     hist = np.zeros(nbins, dtype=np.int64)
     sums: dict[int, tuple[float, float]] = {}  # chunk index -> (s1, s2)
 
     def widen(c_t, tt, a, b):
-        # c = |w| / m in float64: exact widening, then IEEE division (torch, one
-        # thread, vectorized; bit-identical to NumPy's `c /= m`, checked by the tests)
+        # as the core's `stats`: groups of <= 32-bit floats use c = |w| in float64
+        # (exact widening, no scale); a group holding float64 uses c = |w| / m (IEEE
+        # division, bit-identical to NumPy's `c /= m`, checked by the tests)
         c_t.copy_(tt[a:b])
         c_t.abs_()
-        c_t.div_(scale)
+        if scale64:
+            c_t.div_(scale)
 
     def digits(raw, t, sc, a, b):
         k = magnitude_keys(raw[a:b], t.dtype, g.key_dtype, sc)
@@ -243,6 +246,7 @@ def pass_stats(g: Group, reader: Reader) -> None:
         l1 += s1
         l2sq += s2
     g.l1, g.l2sq = l1, l2sq
+    g.sum_scale = scale if scale64 else 1.0
     g.hist = hist
     g.n_eff = n_eff_from_sums(l1, l2sq, g.N, n_chunks=n_chunks, exact=lambda: exact_sums(g, reader))
     g.passes += 1

@@ -21,7 +21,7 @@ Leftovers of killed runs
     died between the two renames of a swap, ``.OUT.emp-old-PID`` with no ``OUT``).
     The next run, holding the lock, finds them: a leftover of a process that is no
     longer alive is removed, an old output with no new one in place is renamed back
-    (:attr:`Output.cleaned` says what was done); a leftover of a live process is
+    (``Output.cleaned`` says what was done); a leftover of a live process is
     named in a one-line error.
 
 Space
@@ -181,7 +181,6 @@ class Output:
         self.lock_path = self.parent / f"{self.name}.emp-lock"
         self.partial: Path | None = None
         self.cleaned: list[str] = []
-        self.replaced = False
         self.free: int | None = None
         self._fd: int | None = None
         self._sigxfsz = None
@@ -189,8 +188,8 @@ class Output:
     # -- lock ------------------------------------------------------------------------
     def __enter__(self):
         self.parent.mkdir(parents=True, exist_ok=True)
-        self._lock()
         try:
+            self._lock()
             self._clean_leftovers()
             self._check_existing()
             self._ignore_sigxfsz()
@@ -233,9 +232,9 @@ class Output:
             if same:
                 break
             os.close(fd)
+        self._fd = fd  # released by _release() even if writing the PID fails
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
 
     def _release(self) -> None:
         if self._fd is None:
@@ -353,5 +352,4 @@ class Output:
         self.partial = None
         _fsync_dir(self.parent)
         if old is not None:
-            self.replaced = True
             shutil.rmtree(old, ignore_errors=True)

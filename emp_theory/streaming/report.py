@@ -91,6 +91,7 @@ def build_report(run: dict, ck, groups, seg_of, rule, cleaned, t_an: float, t_to
         "max_abs": one.scale if one else None,
         "sum_a": one.l1 if one else None,
         "sum_a2": one.l2sq if one else None,
+        "sum_scale": one.sum_scale if one else None,
         "kept": kept,
         "sparsity": 1.0 - kept / N if N else 0.0,
         "overall_sparsity": 1.0 - total_kept / total_entries if total_entries else 0.0,

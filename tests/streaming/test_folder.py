@@ -27,7 +27,7 @@ def _one_line_error(cli_main_stream, capsys, src, out, needle):
 
 
 def test_output_is_a_complete_checkpoint_folder(
-    tmp_path, make_indexed_model, assert_matches_core, load_dir
+    tmp_path, make_indexed_model, assert_matches_core, load_dir, header_order
 ):
     src = make_indexed_model(tmp_path / "in", torch.bfloat16, seed=51)
     out = tmp_path / "out"
@@ -48,6 +48,9 @@ def test_output_is_a_complete_checkpoint_folder(
     for name, shard in index["weight_map"].items():
         with safetensors.safe_open(str(out / shard), framework="pt") as f:
             assert torch.equal(f.get_tensor(name), want[name])
+    listed = S.shard_tensors(src)
+    assert [(r["shard"], r["name"]) for r in listed] == header_order(src)
+    assert {r["name"] for r in listed} == set(index["weight_map"])
     assert index["metadata"]["total_size"] == sum(
         t.numel() * t.element_size() for t in want.values()
     )
@@ -76,6 +79,8 @@ def test_stray_files_are_ignored_and_reported(
     assert (rep["N"], rep["n_eff"], rep["k"]) == (ref["N"], ref["n_eff"], ref["k"])
     for p in clean.glob("*.safetensors"):
         assert (tmp_path / "out" / p.name).read_bytes() == (tmp_path / "ref" / p.name).read_bytes()
+    assert "stray.weight" not in {r["name"] for r in S.shard_tensors(src)}
+    assert "stray.weight" not in {r["name"] for r in rep["tensors"]}
     ignored = {f["path"]: f["why"] for f in rep["ignored"]}
     assert ignored["consolidated.safetensors"] == f"not listed in {INDEX}"
     assert "another format" in ignored["pytorch_model.bin"]

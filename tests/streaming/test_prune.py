@@ -88,6 +88,11 @@ def test_bad_inputs(tmp_path, make_model):
         S.prune_safetensors(src, tmp_path / "o", beta="1", progress=False)
     with pytest.raises(ValueError, match="`scope`"):
         S.prune_safetensors(src, tmp_path / "o", scope="row", progress=False)
+    for bad in ("", "a/b.json", "model-00001-of-00003.safetensors"):
+        with pytest.raises(ValueError, match="`report_name`"):
+            S.prune_safetensors(src, tmp_path / "o", report_name=bad, progress=False)
+    with pytest.raises(TypeError, match="`include`"):
+        S.prune_safetensors(src, tmp_path / "o", include="*", progress=False)
     with pytest.raises(ValueError, match="`criterion`"):
         S.prune_safetensors(src, tmp_path / "o", criterion="wanda", progress=False)
     S.prune_safetensors(src, tmp_path / "o", progress=False)
