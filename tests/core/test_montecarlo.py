@@ -91,7 +91,7 @@ class TestSampleUniform:
 
     def test_chunked_draw_equals_single(self, monkeypatch):
         one = mc.sample_uniform(7, 1000, seed=9)
-        monkeypatch.setattr(mc, "_CHUNK_ELEMENTS", 7 * 13)  # 13 rows per chunk
+        monkeypatch.setattr(mc.samplers, "_CHUNK_ELEMENTS", 7 * 13)  # 13 rows per chunk
         np.testing.assert_array_equal(mc.sample_uniform(7, 1000, seed=9), one)
 
     @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ class TestSampleTargeted:
 
     def test_chunked_draw_equals_single(self, monkeypatch):
         one = mc.sample_targeted(9, 4, 1000, seed=5)
-        monkeypatch.setattr(mc, "_CHUNK_ELEMENTS", 9 * 17)
+        monkeypatch.setattr(mc.samplers, "_CHUNK_ELEMENTS", 9 * 17)
         np.testing.assert_array_equal(mc.sample_targeted(9, 4, 1000, seed=5), one)
 
     @pytest.mark.parametrize(
@@ -200,7 +200,7 @@ class TestSampleEdges:
     def test_seeding_and_chunks(self, monkeypatch):
         a = mc.sample_edges(6, 700, seed=4)
         np.testing.assert_array_equal(a, mc.sample_edges(6, 700, seed=4))
-        monkeypatch.setattr(mc, "_CHUNK_ELEMENTS", 6 * 11)
+        monkeypatch.setattr(mc.samplers, "_CHUNK_ELEMENTS", 6 * 11)
         np.testing.assert_array_equal(mc.sample_edges(6, 700, seed=4), a)
 
     @pytest.mark.parametrize("alpha", [0, -1, float("nan"), float("inf")])

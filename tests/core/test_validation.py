@@ -27,13 +27,16 @@ from emp_theory import bounds, limits, montecarlo
 def public_functions() -> dict[str, object]:
     """Every public function of the core: ``emp_theory.__all__`` + limits + montecarlo."""
     out = {}
+    assert len(limits.__all__) > 5 and len(montecarlo.__all__) > 5
     for name in emp_theory.__all__:
         obj = getattr(emp_theory, name)
         if inspect.isfunction(obj):
             out[name] = obj
     for mod in (limits, montecarlo):
         for name, obj in inspect.getmembers(mod, inspect.isfunction):
-            if not name.startswith("_") and obj.__module__ == mod.__name__:
+            # the package and its sub-modules (limits/, montecarlo/ are packages)
+            own = obj.__module__ == mod.__name__ or obj.__module__.startswith(mod.__name__ + ".")
+            if not name.startswith("_") and own:
                 out[name] = obj
     return out
 
