@@ -61,19 +61,24 @@ figures: install
 	$(PY) -m emp_theory.viz.paper_figures --out figures
 
 # ---------------------------------------------------------------------------
-# The book (Jupyter Book 1.x; offline: plotly.min.js and MathJax 3 are served locally)
+# The book (Jupyter Book 1.x; offline: plotly.js and MathJax 3 are served by the site)
 # ---------------------------------------------------------------------------
 .PHONY: browser-test
 NODE_STAMP := node_modules/.installed
 
-# MathJax 3 from the npm registry, pinned by package-lock.json
+# MathJax 3 and plotly.js's partial bundles from the npm registry, pinned by
+# package-lock.json (installed once; later builds reuse node_modules)
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --prefer-offline --loglevel=error
 	touch $(NODE_STAMP)
 
+# The build itself is offline: no CDN, no intersphinx, no model download (the
+# Transformer's weights come from a pip package); the published site is _build/html
+# (.github/workflows/book.yml runs this target and deploys it to GitHub Pages).
 book-build: $(STAMP) $(NODE_STAMP)
-	$(VENV)/bin/jupyter-book build . --all -n -W --keep-going
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+	  $(VENV)/bin/jupyter-book build . --all -n -W --keep-going
 
 book: book-build
 	@echo "The book is at http://127.0.0.1:$(PORT)/ (serving _build/html; Ctrl-C to stop)"
@@ -88,7 +93,8 @@ book-serve:
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-# Needs a built book (`make book-build`; `make test` builds it first)
+# Needs a built book (`make book-build`; `make test` builds it first). Writes screenshots
+# (1366 and 390 px) to artifacts/screenshots/ and the page weights to artifacts/page_weights.md
 browser-test: $(STAMP) browser-deps
 	$(PY) -m pytest -q -m browser tests/book/test_book_browser.py
 

@@ -3,18 +3,22 @@
 For float32 score vectors of length N (default 5e7 and a few smaller N), times:
 
 * one ``|s|.sum()`` pass (numpy) — the unit every other time is divided by;
-* ``emp_theory.n_eff``;
-* ``emp_theory.emp_mask`` (selection, no sort);
-* a ``torch.sort``-based mask and a ``torch.topk``-based mask keeping the same nu;
-* ``torch.nn.utils.prune.l1_unstructured`` at the same amount;
+* ``emp_theory.n_eff`` and ``emp_theory.emp_mask`` on a NumPy array (the NumPy path);
+* the same two on a ``torch.Tensor`` (the torch-native path, ``emp_theory._torch_kernels``:
+  no host copy, everything on the tensor's device);
+* a ``torch.sort``-based mask, a ``torch.topk``-based mask and a ``torch.kthvalue``
+  threshold keeping the same k, and ``torch.nn.utils.prune.l1_unstructured`` at the same
+  amount, on the same device as the torch path;
 
-and measures the peak extra memory of ``emp_mask`` (tracemalloc, which sees numpy's
-allocations) in units of the input's size.
+and measures the peak extra memory of the NumPy ``emp_mask`` (tracemalloc, which sees
+numpy's allocations) in units of the input's size. The torch rows run on the CPU, and
+again on CUDA when ``torch.cuda.is_available()`` (timed with ``torch.cuda.synchronize``).
 
 Targets (issue 3): emp_mask >= 20x faster than the sort path, >= 10x faster than
 topk, within 5x of one abs-sum pass, at most 2 extra copies of the input.
 
-Run: ``.venv/bin/python benchmarks/bench_mask.py [--sizes 50000000,5000000,500000] [--repeat 3]``
+Run: ``.venv/bin/python benchmarks/bench_mask.py [--sizes 50000000,5000000,500000] [--repeat 3]
+[--threads N]``
 """
 
 from __future__ import annotations
@@ -30,33 +34,42 @@ from torch.nn.utils import prune
 from emp_theory import emp_mask, keep_count, n_eff
 
 
-def best_time(fn, repeat: int) -> float:
+def best_time(fn, repeat: int, device: str = "cpu") -> float:
     best = float("inf")
     for _ in range(repeat):
+        if device != "cpu":
+            torch.cuda.synchronize()
         t0 = time.perf_counter()
         fn()
+        if device != "cpu":
+            torch.cuda.synchronize()
         best = min(best, time.perf_counter() - t0)
     return best
 
 
-def sort_mask(t: torch.Tensor, nu: int) -> torch.Tensor:
+def sort_mask(t: torch.Tensor, k: int) -> torch.Tensor:
     order = torch.sort(t.abs(), descending=True, stable=True).indices
     m = torch.zeros_like(t, dtype=torch.bool)
-    m[order[:nu]] = True
+    m[order[:k]] = True
     return m
 
 
-def topk_mask(t: torch.Tensor, nu: int) -> torch.Tensor:
-    idx = torch.topk(t.abs(), nu, sorted=False).indices
+def topk_mask(t: torch.Tensor, k: int) -> torch.Tensor:
+    idx = torch.topk(t.abs(), k, sorted=False).indices
     m = torch.zeros_like(t, dtype=torch.bool)
     m[idx] = True
     return m
 
 
-def torch_prune(t: torch.Tensor, nu: int) -> None:
+def kthvalue_mask(t: torch.Tensor, k: int) -> torch.Tensor:
+    a = t.abs()
+    return a >= torch.kthvalue(a, a.numel() - k + 1).values  # ties not cut
+
+
+def torch_prune(t: torch.Tensor, k: int) -> None:
     lin = torch.nn.Module()
     lin.weight = torch.nn.Parameter(t.clone(), requires_grad=False)
-    prune.l1_unstructured(lin, "weight", amount=t.numel() - nu)
+    prune.l1_unstructured(lin, "weight", amount=t.numel() - k)
 
 
 def peak_extra_copies(s: np.ndarray) -> float:
@@ -68,40 +81,80 @@ def peak_extra_copies(s: np.ndarray) -> float:
     return peak / s.nbytes
 
 
+def numpy_rows(sizes, repeat):
+    print("\nNumPy path: times as ratios to one |s|.sum() pass; speed-ups of emp_mask; memory")
+    print(
+        f"{'N':>11} {'abs-sum s':>10} {'n_eff':>7} {'emp_mask':>9} {'sort':>8} {'topk':>8} "
+        f"{'l1_unstr':>9} {'sort/emp':>9} {'topk/emp':>9} {'copies':>7}"
+    )
+    for N in sizes:
+        s = np.random.default_rng(0).standard_normal(N, dtype=np.float32)
+        t = torch.from_numpy(s)
+        k = keep_count(s)
+        slow = 1 if N >= 10_000_000 else repeat
+        base = best_time(lambda s=s: np.abs(s).sum(), repeat)
+        t_neff = best_time(lambda s=s: n_eff(s), repeat)
+        t_emp = best_time(lambda s=s: emp_mask(s), repeat)
+        t_sort = best_time(lambda t=t, k=k: sort_mask(t, k), slow)
+        t_topk = best_time(lambda t=t, k=k: topk_mask(t, k), slow)
+        t_l1 = best_time(lambda t=t, k=k: torch_prune(t, k), slow)
+        assert int(emp_mask(s).sum()) == k == int(topk_mask(t, k).sum())
+        copies = peak_extra_copies(s)
+        print(
+            f"{N:>11} {base:>9.4f}s {t_neff / base:>7.2f} {t_emp / base:>9.2f} "
+            f"{t_sort / base:>8.1f} {t_topk / base:>8.1f} {t_l1 / base:>9.1f} "
+            f"{t_sort / t_emp:>8.1f}x {t_topk / t_emp:>8.1f}x {copies:>7.2f}"
+        )
+    print("targets: sort/emp >= 20x, topk/emp >= 10x, emp_mask <= 5 abs-sum passes, copies <= 2")
+
+
+def torch_rows(sizes, repeat, device: str):
+    print(
+        f"\ntorch path on {device}: seconds; ratios: NumPy path / torch path (>1: torch faster), "
+        "baselines / torch emp_mask"
+    )
+    print(
+        f"{'N':>11} {'n_eff':>9} {'emp_mask':>9} {'np/t n_eff':>10} {'np/t mask':>10} "
+        f"{'sort/t':>7} {'topk/t':>7} {'kthv/t':>7} {'l1/t':>7}"
+    )
+    for N in sizes:
+        s = np.random.default_rng(0).standard_normal(N, dtype=np.float32)
+        t = torch.from_numpy(s).to(device)
+        k = keep_count(s)
+        slow = 1 if N >= 10_000_000 else repeat
+        assert torch.equal(emp_mask(t).cpu(), torch.from_numpy(emp_mask(s)))
+        np_neff = best_time(lambda s=s: n_eff(s), repeat)
+        np_emp = best_time(lambda s=s: emp_mask(s), repeat)
+        t_neff = best_time(lambda t=t: n_eff(t), repeat, device)
+        t_emp = best_time(lambda t=t: emp_mask(t), repeat, device)
+        t_sort = best_time(lambda t=t, k=k: sort_mask(t, k), slow, device)
+        t_topk = best_time(lambda t=t, k=k: topk_mask(t, k), slow, device)
+        t_kth = best_time(lambda t=t, k=k: kthvalue_mask(t, k), slow, device)
+        t_l1 = best_time(lambda t=t, k=k: torch_prune(t, k), slow, device)
+        print(
+            f"{N:>11} {t_neff:>8.4f}s {t_emp:>8.4f}s {np_neff / t_neff:>9.2f}x "
+            f"{np_emp / t_emp:>9.2f}x {t_sort / t_emp:>6.1f}x {t_topk / t_emp:>6.1f}x "
+            f"{t_kth / t_emp:>6.1f}x {t_l1 / t_emp:>6.1f}x"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="50000000,5000000,500000,50000")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    sizes = [int(x) for x in args.sizes.split(",")]
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, numpy {np.__version__}")
-    header = (
-        f"{'N':>11} {'abs-sum s':>10} {'n_eff':>7} {'emp_mask':>9} {'sort':>8} {'topk':>8} "
-        f"{'l1_unstr':>9} {'sort/emp':>9} {'topk/emp':>9} {'copies':>7}"
-    )
-    print(
-        "times as ratios to one |s|.sum() pass; last columns: speed-ups of emp_mask, peak extra memory"
-    )
-    print(header)
-    for N in (int(x) for x in args.sizes.split(",")):
-        rng = np.random.default_rng(0)
-        s = rng.standard_normal(N, dtype=np.float32)
-        t = torch.from_numpy(s)
-        nu = keep_count(s)
-        slow_repeat = 1 if N >= 10_000_000 else args.repeat
-        base = best_time(lambda s=s: np.abs(s).sum(), args.repeat)
-        t_neff = best_time(lambda s=s: n_eff(s), args.repeat)
-        t_emp = best_time(lambda s=s: emp_mask(s), args.repeat)
-        t_sort = best_time(lambda t=t, nu=nu: sort_mask(t, nu), slow_repeat)
-        t_topk = best_time(lambda t=t, nu=nu: topk_mask(t, nu), slow_repeat)
-        t_l1 = best_time(lambda t=t, nu=nu: torch_prune(t, nu), slow_repeat)
-        assert int(emp_mask(s).sum()) == nu == int(topk_mask(t, nu).sum())
-        copies = peak_extra_copies(s)
-        print(
-            f"{N:>11} {base:>9.4f}s {t_neff / base:>7.2f} {t_emp / base:>9.2f} {t_sort / base:>8.1f} "
-            f"{t_topk / base:>8.1f} {t_l1 / base:>9.1f} {t_sort / t_emp:>8.1f}x {t_topk / t_emp:>8.1f}x "
-            f"{copies:>7.2f}"
-        )
-    print("targets: sort/emp >= 20x, topk/emp >= 10x, emp_mask <= 5 abs-sum passes, copies <= 2")
+    numpy_rows(sizes, args.repeat)
+    torch_rows(sizes, args.repeat, "cpu")
+    if torch.cuda.is_available():
+        print(f"CUDA device: {torch.cuda.get_device_name()}")
+        torch_rows(sizes, args.repeat, "cuda")
+    else:
+        print("\n(no CUDA device: the torch path was timed on the CPU only)")
 
 
 if __name__ == "__main__":

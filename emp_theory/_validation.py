@@ -311,10 +311,11 @@ def int_array(values, name: str, low: int, high: int) -> np.ndarray:
             bad = arr[arr != np.floor(arr)].ravel()[0]
             raise ValueError(f"`{name}` must be integer-valued, got {_fmt(bad)}")
     fits = -INT64_MAX - 1 <= low and high <= INT64_MAX
-    if arr.dtype.kind in "iu" and arr.dtype != np.uint64:
-        out = arr.astype(np.int64, copy=False)
+    small = arr.dtype.kind == "f" and float(np.max(np.abs(arr))) < 2.0**63
+    if small or (arr.dtype.kind in "iu" and arr.dtype != np.uint64):
+        out = arr.astype(np.int64, copy=False)  # exact: integral floats below 2**63
         lo, hi = int(out.min()), int(out.max())
-    else:
+    else:  # uint64, object (Python ints) or floats beyond int64: exact Python ints
         ints = [int(x) for x in arr.ravel().tolist()]
         lo, hi = min(ints), max(ints)
         if fits and -INT64_MAX - 1 <= lo and hi <= INT64_MAX:

@@ -27,9 +27,10 @@ Validation and range: every argument is checked by :mod:`emp_theory._validation`
 (booleans, strings, ``None``, complex numbers, object and masked arrays are a
 :class:`TypeError`; values outside the documented range a :class:`ValueError`, both
 naming the argument). Products and quotients of user magnitudes are formed on
-mantissas and exponents (:func:`_product`), so finite inputs from ``1e-300`` to
-``1e300`` give the correctly scaled finite result, and a result beyond float64 is a
-:class:`ValueError` naming the argument that drives it there, never ``inf`` or NaN.
+mantissas and exponents, and differences that cancel are compensated
+(:mod:`emp_theory._stable`), so finite inputs from ``1e-300`` to ``1e300`` give the
+right finite result, and a result beyond float64 is a :class:`ValueError` naming the
+argument that drives it there, never ``inf`` or NaN.
 
 References
 ----------
@@ -44,6 +45,7 @@ import math
 
 import numpy as np
 
+from ._stable import exact_to_float, n_minus, n_times_minus_one, scaled_product
 from ._validation import (
     as_bool,
     as_positive_finite,
@@ -72,100 +74,6 @@ __all__ = [
 
 def _scalar_or_array(out: np.ndarray):
     return float(out) if np.ndim(out) == 0 else out
-
-
-def _as_float(x, name: str) -> np.ndarray:
-    """Float64 of an exact integer array (``int64`` or object ints), naming `name` on overflow."""
-    try:
-        return np.asarray(x).astype(np.float64)
-    except OverflowError:
-        raise ValueError(f"`{name}` is too large for float64 (> 1.8e308)") from None
-
-
-def _split(n: int) -> tuple[float, float]:
-    """``N = hi + lo`` for an exact integer: ``hi = float(N)``, ``lo`` the rounding (float)."""
-    hi = float(n)
-    return hi, float(n - int(hi))
-
-
-def _n_minus(n: int, x: np.ndarray) -> np.ndarray:
-    """``N - x`` for an exact integer `N` and floats `x`, without the rounding of ``float(N)``.
-
-    ``hi - x`` is exact where it cancels (Sterbenz: ``x`` within a factor 2 of ``hi``).
-    """
-    hi, lo = _split(n)
-    return (hi - x) + lo
-
-
-def _two_product(a: np.ndarray, b: np.ndarray):
-    """``a * b = p + e`` exactly (Dekker); `a`, `b` in ``[1/2, 1)`` so nothing overflows."""
-    p = a * b
-    c = 134217729.0  # 2**27 + 1, Veltkamp's split
-    ah = a * c - (a * c - a)
-    bh = b * c - (b * c - b)
-    al, bl = a - ah, b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _n_times_minus_one(n: int, x: np.ndarray) -> np.ndarray:
-    """``N x - 1`` for an exact integer `N` and ``0 <= x <= 1``, accurate where ``N x`` is near 1.
-
-    ``N x`` is formed as an unevaluated sum ``hi + lo`` (the exact product of the
-    mantissas, :func:`_two_product`, and the rounding of ``float(N)``), so the
-    cancellation against 1 loses nothing: error a few ulps of the result.
-    """
-    nh, nl = _split(n)
-    mn, en = np.frexp(nh)
-    mx, ex = np.frexp(np.asarray(x, dtype=np.float64))
-    p, e = _two_product(np.asarray(mn), mx)
-    with np.errstate(under="ignore"):
-        hi, lo = np.ldexp(p, en + ex), np.ldexp(e, en + ex)
-    return (hi - 1.0) + (lo + nl * x)
-
-
-def _product(nums, dens, what: str, *, shown=None, factor: float = 1.0, saturate: bool = False):
-    r"""``factor * prod(nums) / prod(dens)`` of non-negative arrays, without spurious overflow.
-
-    `nums` and `dens` are ``(name, array)`` pairs. Each factor is split by
-    :func:`numpy.frexp` into a mantissa in :math:`[1/2, 1)` and an exponent; mantissas
-    are multiplied (they stay within a few powers of two) and exponents added, and the
-    result is rebuilt once by :func:`numpy.ldexp`. So ``1e200 * 1e200 / 1e300`` is
-    ``1e100`` and an underflowing result is the nearest float (0 or subnormal). A result
-    beyond float64 is ``inf`` with ``saturate=True``, else a :class:`ValueError` naming
-    the argument whose exponent contributes most (`what` names the quantity, `shown`
-    maps argument names to the values the user passed, for the message).
-    """
-    m = np.asarray(factor, dtype=np.float64)
-    e = np.asarray(0, dtype=np.int64)
-    parts = []
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for sign, group in ((1, nums), (-1, dens)):
-            for name, x in group:
-                fm, fe = np.frexp(np.asarray(x, dtype=np.float64))
-                m = m * fm if sign > 0 else m / fm
-                e = e + sign * fe.astype(np.int64)
-                parts.append((name, sign * fe.astype(np.int64)))
-    m, e = np.broadcast_arrays(m, e)
-    e = np.clip(e, -4000, 4000)  # beyond this ldexp saturates anyway
-    with np.errstate(over="ignore", under="ignore"):
-        out = np.ldexp(m, e.astype(np.int32))
-    over = np.isinf(out)
-    if over.any() and not saturate:
-        i = np.unravel_index(np.flatnonzero(over.ravel())[0], out.shape)
-        contrib: dict[str, int] = {}
-        for name, fe in parts:
-            contrib[name] = contrib.get(name, 0) + int(np.broadcast_to(fe, out.shape)[i])
-        worst = max(contrib, key=contrib.get)
-        shown = shown or {}
-        val = shown.get(worst)
-        if val is not None and np.ndim(val):
-            val = np.broadcast_to(np.asarray(val, dtype=float), out.shape)[i]
-        log10 = (math.log2(float(m[i])) + float(e[i])) * math.log10(2.0)
-        at = f" = {float(val)!r}" if val is not None else ""
-        raise ValueError(
-            f"`{worst}`{at} makes {what} overflow float64 (it would be about 1e{log10:.0f})"
-        )
-    return out
 
 
 def prop1_infimum(nu, N):
@@ -215,9 +123,9 @@ def _prop1(v: np.ndarray, n: int):
     """Eq. 14 for validated integer `v` (``int64`` or exact Python ints) and `n`."""
     nf = int_to_float(n, "N")
     d = n - v  # N - nu, exact (int64 or Python ints)
-    vf, df = _as_float(v, "nu"), _as_float(d, "N")
+    vf, df = exact_to_float(v, "nu"), exact_to_float(d, "N")
     # sqrt((N-nu-1) / ((nu+1)(N-1))) as sqrt((N-nu-1)/(N-1)) / sqrt(nu+1): no overflow
-    root = np.sqrt(np.maximum(_as_float(d - 1, "N"), 0.0) / float(n - 1)) / np.sqrt(vf + 1.0)
+    root = np.sqrt(np.maximum(exact_to_float(d - 1, "N"), 0.0) / float(n - 1)) / np.sqrt(vf + 1.0)
     out = vf / nf + df / nf * root
     out = np.where(vf == 1.0, 0.5, out)
     out = np.where(d == 0, 1.0, out)
@@ -309,7 +217,7 @@ def theorem2_approx(n_eff, N):
     n = check_N(N)
     nf = int_to_float(n, "N")
     k = float_array(n_eff, "n_eff", 1.0, nf)
-    f = _n_minus(n, k) / nf  # (N - N_eff)/N in [0, 1]
+    f = n_minus(n, k) / nf  # (N - N_eff)/N in [0, 1]
     # 1 - f (1 - g) = (1 - f) + f g = N_eff/N + f g: a sum of non-negative terms
     out = k / nf + f * (np.sqrt(f) / np.sqrt(k))
     return _scalar_or_array(out)
@@ -349,8 +257,8 @@ def lemma1_rho_max(eps, N, dist_sq, trace_h):
     # 1 / (1 + q) where q <= 1 and p / (1 + p), p = 1/q = D T / (2 eps N), where q > 1
     up = [("eps", e), ("N", nf)]
     down = [("dist_sq", d), ("trace_h", t)]
-    q = _product(up, down, "", factor=2.0, saturate=True)
-    p = _product(down, up, "", factor=0.5, saturate=True)
+    q = scaled_product(up, down, "", factor=2.0, saturate=True)
+    p = scaled_product(down, up, "", factor=0.5, saturate=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(q <= 1.0, 1.0 / (1.0 + q), p / (1.0 + p))
     return _scalar_or_array(out)
@@ -377,7 +285,7 @@ def eq17_loss_bound(rho, N, dist_sq, trace_h):
     r = float_array(rho, "rho", 0.0, 1.0, open_low=True)
     d = as_real(dist_sq, "dist_sq", low=0.0)
     t = as_positive_finite(trace_h, "trace_h")
-    out = _product(
+    out = scaled_product(
         [("rho", 1.0 - r), ("trace_h", t), ("dist_sq", d)],
         [("N", nf), ("rho", r)],
         "the eq. 17 bound",
@@ -403,13 +311,13 @@ def distance_bound(theta_l1, s_eff, n_eff, N):
     l1 = as_real(theta_l1, "theta_l1", low=0.0)
     se = float_array(s_eff, "s_eff", 0.0, 1.0)
     k = float_array(n_eff, "n_eff", 1.0, nf)
-    out = _product(
+    out = scaled_product(
         [
             ("theta_l1", l1),
             ("theta_l1", l1),
             ("s_eff", 1.0 - se),
             ("s_eff", 1.0 - se),
-            ("N", _n_minus(n, k)),
+            ("N", n_minus(n, k)),
         ],
         [],
         "the distance bound",
@@ -451,14 +359,14 @@ def normalized_loss_bound(rho, N, exact: bool = False):
     if as_bool(exact, "exact"):
         # sqrt((N(1-rho) - 1) / ((N rho + 1)(N - 1))), split so that no product overflows;
         # N(1-rho) - 1 compensated (1 - rho is exact where it cancels, rho >= 1/2)
-        num = np.maximum(_n_times_minus_one(n, 1.0 - r), 0.0)
+        num = np.maximum(n_times_minus_one(n, 1.0 - r), 0.0)
         one_minus = 1.0 - np.sqrt(num / float(n - 1)) / np.sqrt(nf * r + 1.0)  # inner < 0.71
     else:
         # 1 - sqrt(x), x = (1 - rho)/(N rho) <= 1, as (1 - x)/(1 + sqrt(x)) with
         # 1 - x = (N rho - 1 + rho)/(N rho): no cancellation even for N rho -> 1
         nr = nf * r  # >= 1: no overflow, no underflow
         x = (1.0 - r) / nr
-        one_minus = (_n_times_minus_one(n, r) + r) / nr / (1.0 + np.sqrt(x))
+        one_minus = (n_times_minus_one(n, r) + r) / nr / (1.0 + np.sqrt(x))
     # rho >= 1/N >= 1/1.8e308, so (1 - rho)^4 / (2 rho) <= 0.9e308 stays finite
     out = (1.0 - r) ** 4 / (2.0 * r) * one_minus**2
     return _scalar_or_array(out)
@@ -477,7 +385,7 @@ def eq18_loss_bound(rho, N, theta_l1, trace_h, exact: bool = False):
     l1 = as_real(theta_l1, "theta_l1", low=0.0)
     t = as_positive_finite(trace_h, "trace_h")
     nb = np.asarray(normalized_loss_bound(rho, N, exact))
-    out = _product(
+    out = scaled_product(
         [("theta_l1", l1), ("theta_l1", l1), ("trace_h", t), ("rho", nb)],
         [],
         "the eq. 18 bound",

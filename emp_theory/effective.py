@@ -32,7 +32,7 @@ All sums are taken of :math:`|s_i|/\max_j|s_j|`, so scores from ``1e-300`` to
 References
 ----------
 .. [1] Wang, Guralnik, Akbari, Dixon, "Effective Model Pruning",
-       arXiv:2509.25606 (ICML 2026), Section 4.1 and Algorithm 1.
+       arXiv:2509.25606 (preprint, 2025), Section 4.1 and Algorithm 1.
 """
 
 from __future__ import annotations
@@ -41,15 +41,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._kernels import (
-    beta_keep,
-    is_torch,
-    n_eff_from_stats,
-    restore,
-    stats,
-    topk_mask_flat,
-    topk_sum,
-)
+from . import _kernels
+from ._kernels import beta_keep, is_torch, stats
 from ._validation import as_int, as_positive_finite, check_nu, int_to_float
 
 __all__ = [
@@ -64,6 +57,21 @@ __all__ = [
     "topk_mask",
     "weights",
 ]
+
+
+def _kernels_for(s):
+    """The kernels for `s`: NumPy's, or for a torch tensor the torch-native ones on its device.
+
+    :mod:`emp_theory._torch_kernels` (imported only for a tensor) computes on the tensor's
+    own device with no host copy; N_eff, k and masks are bit-identical to the NumPy path,
+    float64 sums (s_eff, kept mass) equal to a few ulps.
+    """
+    if is_torch(s):
+        from . import _torch_kernels
+
+        if _torch_kernels.native(s):
+            return _torch_kernels
+    return _kernels
 
 
 # ---------------------------------------------------------------------------
@@ -145,7 +153,8 @@ def n_eff(s) -> int:
     >>> n_eff([3, 1, 0, 0])  # 1 / (9/16 + 1/16) = 1.6
     1
     """
-    return n_eff_from_stats(stats(s))
+    K = _kernels_for(s)
+    return K.n_eff_from_stats(K.stats(s))
 
 
 def keep_count(s=None, beta: float = 1.0, *, n_eff=None, N=None) -> int:
@@ -202,8 +211,9 @@ def keep_count(s=None, beta: float = 1.0, *, n_eff=None, N=None) -> int:
     if s is not None:
         if n_eff is not None or N is not None:
             raise TypeError("give either `s` or (`n_eff`, `N`), not both")
-        st = stats(s)
-        return _keep(b, n_eff_from_stats(st), st.N)
+        K = _kernels_for(s)
+        st = K.stats(s)
+        return _keep(b, K.n_eff_from_stats(st), st.N)
     if n_eff is None or N is None:
         raise TypeError("give either `s` or both `n_eff` and `N`")
     n_total = as_int(N, "N", low=1)
@@ -254,9 +264,10 @@ def top_mass(s, k) -> float:
     >>> top_mass([4, 3, 2, 1], 2)
     0.7
     """
-    st = stats(s)
+    K = _kernels_for(s)
+    st = K.stats(s)
     kk = check_nu(k, st.N, "k")
-    return min(topk_sum(st.flat, kk, st.scale) / st.l1, 1.0)
+    return min(K.topk_sum(st.flat, kk, st.scale) / st.l1, 1.0)
 
 
 def s_eff(s) -> float:
@@ -284,9 +295,10 @@ def s_eff(s) -> float:
     >>> s_eff([1, 1, 1, 1])
     1.0
     """
-    st = stats(s)
-    k = n_eff_from_stats(st)
-    return min(topk_sum(st.flat, k, st.scale) / st.l1, 1.0)
+    K = _kernels_for(s)
+    st = K.stats(s)
+    k = K.n_eff_from_stats(st)
+    return min(K.topk_sum(st.flat, k, st.scale) / st.l1, 1.0)
 
 
 def topk_mask(s, k):
@@ -310,9 +322,10 @@ def topk_mask(s, k):
         Boolean mask of the input's shape (a ``torch.bool`` tensor on the input's
         device when `s` is a tensor) with exactly ``k`` true entries.
     """
-    st = stats(s)
+    K = _kernels_for(s)
+    st = K.stats(s)
     kk = check_nu(k, st.N, "k")
-    return restore(topk_mask_flat(st.flat, kk), s)
+    return K.restore(K.topk_mask_flat(st.flat, kk), s)
 
 
 def emp_mask(s, beta: float = 1.0):
@@ -347,9 +360,10 @@ def emp_mask(s, beta: float = 1.0):
     [False, True, True, False]
     """
     b = as_positive_finite(beta, "beta")
-    st = stats(s)
-    k = _keep(b, n_eff_from_stats(st), st.N)
-    return restore(topk_mask_flat(st.flat, k), s)
+    K = _kernels_for(s)
+    st = K.stats(s)
+    k = _keep(b, K.n_eff_from_stats(st), st.N)
+    return K.restore(K.topk_mask_flat(st.flat, k), s)
 
 
 @dataclass(frozen=True)
@@ -382,12 +396,13 @@ def emp_summary(s, beta: float = 1.0) -> EMPSummary:
     from .bounds import theorem2_bound  # bounds imports nothing from here
 
     b = as_positive_finite(beta, "beta")
-    st = stats(s)
-    n = n_eff_from_stats(st)
+    K = _kernels_for(s)
+    st = K.stats(s)
+    n = K.n_eff_from_stats(st)
     k = _keep(b, n, st.N)
     # sums of |s| / max|s| (<= N, never overflow), divided by l1 = sum |s| / max|s|
-    seff = min(topk_sum(st.flat, n, st.scale) / st.l1, 1.0)
-    kept = seff if k == n else min(topk_sum(st.flat, k, st.scale) / st.l1, 1.0)
+    seff = min(K.topk_sum(st.flat, n, st.scale) / st.l1, 1.0)
+    kept = seff if k == n else min(K.topk_sum(st.flat, k, st.scale) / st.l1, 1.0)
     return EMPSummary(
         N=st.N,
         n_eff=n,

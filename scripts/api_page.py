@@ -53,7 +53,7 @@ SECTIONS = [
 HEAD = """# API reference
 
 The public modules of `emp_theory`, generated from their docstrings and grouped by the
-package's folders. Each docstring names the equation of {cite:t}`wang2026emp` it implements
+package's folders. Each docstring names the equation of {cite:t}`wang2025emp` it implements
 and gives the formula it computes; the tests in `tests/` (one folder per package) check each
 one against an independent reference.
 

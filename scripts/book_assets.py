@@ -173,19 +173,41 @@ def stage(root: Path) -> list[str]:
 # Which bundle a page needs
 # ---------------------------------------------------------------------------
 _PLOTLY_CALL = re.compile(r"Plotly\.(newPlot|addFrames)\(\s*(['\"])[^'\"]*\2\s*,\s*")
+_JSON_SCRIPT = re.compile(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', re.S)
+
+
+def _figure_traces(obj):
+    """Traces of every plotly figure (a dict with ``data`` and ``layout``) inside ``obj``."""
+    if isinstance(obj, dict):
+        data = obj.get("data")
+        if isinstance(data, list) and isinstance(obj.get("layout"), dict):
+            yield from (t for t in data if isinstance(t, dict))
+            for frame in obj.get("frames") or []:
+                yield from _figure_traces(frame if isinstance(frame, dict) else {})
+        for value in obj.values():
+            if isinstance(value, (dict, list)) and value is not data:
+                yield from _figure_traces(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _figure_traces(value)
 
 
 def trace_types(html: str) -> set[str] | None:
     """Trace types drawn by the plotly figures of ``html`` (``None``: unreadable).
 
     Reads the data arrays of the ``Plotly.newPlot`` calls and the frames of the
-    ``Plotly.addFrames`` calls that ``plotly.io.to_html`` writes; a trace without a
-    ``type`` is a scatter trace.
+    ``Plotly.addFrames`` calls that ``plotly.io.to_html`` writes, and the figures
+    (``{"data": [...], "layout": {...}}``) inside ``application/json`` scripts, which
+    page scripts draw with ``Plotly.react``; a trace without a ``type`` is a scatter
+    trace.
 
     >>> sorted(trace_types('Plotly.newPlot("f", [{"type": "bar"}, {"x": [1]}], {})'))
     ['bar', 'scatter']
     >>> trace_types("Plotly.newPlot('f', [{'x': 1}])") is None  # not JSON
     True
+    >>> trace_types('<script type="application/json">{"figure": {"data": '
+    ...             '[{"type": "heatmap"}], "layout": {}}}</script>')
+    {'heatmap'}
     """
     dec = json.JSONDecoder()
     types: set[str] = set()
@@ -199,6 +221,12 @@ def trace_types(html: str) -> set[str] | None:
             traces = [t for frame in items for t in (frame.get("data") or [])]
         for t in traces:
             types.add(t.get("type") or "scatter")
+    for m in _JSON_SCRIPT.finditer(html):
+        try:
+            blob = json.loads(m.group(1))
+        except ValueError:
+            return None
+        types.update(t.get("type") or "scatter" for t in _figure_traces(blob))
     return types
 
 

@@ -9,7 +9,7 @@ of candidates / evaluations and the wall time. Writes a Markdown table (the book
 lower-bound chapter includes ``book/results/tightness_search.md``).
 
 Run: ``.venv/bin/python scripts/tightness_search.py --out book/results/tightness_search.md``
-(about 10 minutes on 2 busy CPU cores; the descent method dominates).
+(about 1.5 minutes on 2 busy CPU cores; the descent method dominates).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--N", default="50,100,200", help="comma-separated lengths")
     ap.add_argument("--methods", default="faces,edges,descent,uniform")
-    ap.add_argument("--descent-max-N", type=int, default=100, help="skip descent above this N")
+    ap.add_argument("--descent-max-N", type=int, default=200, help="skip descent above this N")
     ap.add_argument("--starts", type=int, default=3, help="descent: uniform starting points")
     ap.add_argument("--samples", type=int, default=200_000, help="uniform: samples")
     ap.add_argument("--seed", type=int, default=0)

@@ -12,7 +12,8 @@ This sub-package is the only place where ``torch`` is imported. Its modules:
 ``targets``       which tensors are pruned: layer types, fully qualified names, include/exclude
 ``criteria``      magnitude, Taylor, gradient saliency, OBD (Hutchinson), Wanda scores
 ``calibration``   the criteria's batches, loss / calibration function, devices
-``scopes``        :func:`prune_model` (global / block / row / structured), :func:`fixed_amount_prune`
+``scopes``        :func:`prune_model` (global / block / row / structured)
+``baseline``      :func:`fixed_amount_prune` (torch's methods at a fixed amount, Table 9)
 ``report``        :class:`PruneResult` (per-layer table, Markdown, dict, pandas), :class:`LayerStat`
 ``saving``        :func:`make_permanent`, :func:`save_pruned`, :func:`save_pretrained`
 ``progress``      tqdm bars on a terminal, plain lines in logs
@@ -58,7 +59,7 @@ _EXPORTS = {
     "PRUNE_SCOPES": "names",
     "LayerStat": "report",
     "PruneResult": "report",
-    "fixed_amount_prune": "scopes",
+    "fixed_amount_prune": "baseline",
     "prune_model": "scopes",
     "MODELS": "names",
     "FCNet": "models",

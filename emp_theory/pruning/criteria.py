@@ -23,7 +23,7 @@ averaged over the first ``n_batches`` :math:`= B` batches of ``data`` (default
 iterable of batches (a list, a :class:`torch.utils.data.DataLoader`, ...). The
 model is put in ``eval()`` mode while scoring and restored afterwards.
 
-The module is kept whole (about 470 lines, most of it docstrings): the five
+The module is kept whole (about 500 lines, most of it docstrings): the five
 criteria are one idea, share the parameter resolution, batch iteration and
 eval-mode handling, and are read side by side against the table above.
 
@@ -51,6 +51,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from . import names as _names
 from .calibration import EvalMode, batch_loss, forward, iter_batches, resolve_params
@@ -98,17 +99,18 @@ def gradient_average(
     loss_fn: Callable | None = None,
     calibration: Callable | None = None,
     progress: bool | None = False,
+    desc: str = "gradient",
 ) -> list[torch.Tensor]:
     r""":math:`\bar g = \frac1B\sum_{b=1}^{B}\nabla_\theta L_b(\theta)` over the first `n_batches` batches.
 
     :math:`L_b` is ``loss_fn(model(x_b), y_b)`` (default: mean cross-entropy), or
     ``calibration(model, batch_b)`` when a calibration function is given. Returns
-    one tensor per parameter in `params` (detached).
+    one tensor per parameter in `params` (detached). `desc` labels the progress bar.
     """
     acc = [torch.zeros_like(p) for p in params]
     n = 0
     with EvalMode(model):
-        for b in _data_batches(data, n_batches, "gradient", calibration, progress):
+        for b in _data_batches(data, n_batches, desc, calibration, progress):
             loss = batch_loss(model, b, loss_fn, calibration)
             grads = torch.autograd.grad(loss, list(params), allow_unused=True)
             for a, g in zip(acc, grads, strict=True):
@@ -200,6 +202,7 @@ def taylor(
         loss_fn=loss_fn,
         calibration=calibration,
         progress=progress,
+        desc="taylor",
     )
     return _out([(p.detach() * g).abs() for p, g in zip(ps, grads, strict=True)], single)
 
@@ -235,6 +238,7 @@ def saliency(
         loss_fn=loss_fn,
         calibration=calibration,
         progress=progress,
+        desc="saliency",
     )
     return _out([g.abs() for g in grads], single)
 
@@ -260,7 +264,8 @@ def hutchinson_diag_hessian(
     ``create_graph=True``). :math:`\mathbb E[z_i (Hz)_i] = H_{ii}` and the variance of
     one term is :math:`\sum_{j\ne i} H_{ij}^2`, so the error shrinks like
     :math:`(BP)^{-1/2}`. The Hessian is that of the requested parameters'
-    block (cross terms with other parameters are not probed).
+    block (cross terms with other parameters are not probed). Scaled-dot-product
+    attention runs on its math kernel here (the fused kernels have no double backward).
 
     Parameters
     ----------
@@ -282,7 +287,9 @@ def hutchinson_diag_hessian(
     gen = torch.Generator().manual_seed(int(seed))
     acc = [torch.zeros_like(p) for p in ps]
     n = 0
-    with EvalMode(model):
+    # the fused scaled-dot-product attention kernels have no double backward: attention
+    # models (BERT, GPT-2) run on the math kernel here, which is differentiable twice
+    with EvalMode(model), sdpa_kernel(SDPBackend.MATH):
         for b in _data_batches(data, n_batches, "obd", calibration, progress):
             loss = batch_loss(model, b, loss_fn, calibration)
             grads = torch.autograd.grad(loss, ps, create_graph=True, allow_unused=True)

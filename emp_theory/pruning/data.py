@@ -24,7 +24,16 @@ Datasets
 
 Every image is scaled to :math:`[0, 1]` (digits: divided by 16; IDX: by 255)
 and returned as a ``float32`` tensor of shape ``(n, 1, H, W)``; labels are
-``int64``. No other normalisation is applied.
+``int64``. :func:`load_idx_dataset` stops there. :func:`load_dataset`, the loader of
+the sweep and the command line, then standardizes MNIST and Fashion-MNIST as the
+paper's public code does (``train_models.ipynb`` of github.com/noMushroomw/Effective-model-pruning,
+its grayscale transforms): :math:`x \mapsto (x - \mu)/\sigma` with the fixed
+:data:`IDX_STANDARDIZATION` constants, MNIST :math:`(0.1307, 0.3081)` and
+Fashion-MNIST :math:`(0.2860, 0.3530)` (the mean and standard deviation of the training
+pixels), the same on the training and the test images, and no augmentation
+(:func:`standardized`; ``standardize=False`` keeps :math:`[0, 1]`). Appendix B.1 of the
+paper does not say how inputs are normalised; the digits are not standardized (their
+recipe is ours).
 
 The IDX files are read by :mod:`emp_theory.pruning.idx` (:func:`read_idx`, which raises
 :class:`IDXError`, a :class:`ValueError` naming the file, for a missing, truncated or
@@ -55,18 +64,25 @@ from .names import DATASETS, DEBIAN_FASHION_MNIST, IDX_DATASETS
 __all__ = [
     "DATASETS",
     "DEBIAN_FASHION_MNIST_DIR",
+    "IDX_STANDARDIZATION",
     "Dataset",
     "IDXError",
     "load_dataset",
     "load_digits_split",
     "load_idx_dataset",
     "read_idx",
+    "standardized",
     "write_idx",
 ]
 
 #: Where Debian's ``dataset-fashion-mnist`` package installs the four IDX files
 #: (:data:`emp_theory.pruning.names.DEBIAN_FASHION_MNIST`).
 DEBIAN_FASHION_MNIST_DIR = DEBIAN_FASHION_MNIST
+
+#: ``(mean, std)`` of the training pixels in :math:`[0, 1]`, as the paper's public code
+#: standardizes its inputs (``train_models.ipynb``: ``MNIST_MEAN, MNIST_STD`` and
+#: ``FASHION_MEAN, FASHION_STD``).
+IDX_STANDARDIZATION = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
 
 #: Digits split, fixed.
 DIGITS_TEST_SIZE = 0.25
@@ -82,11 +98,15 @@ class Dataset:
     name : str
         ``"digits"``, ``"mnist"`` or ``"fashion-mnist"``.
     x_train, x_test : torch.Tensor
-        ``float32`` images of shape ``(n, 1, H, W)`` with values in ``[0, 1]``.
+        ``float32`` images of shape ``(n, 1, H, W)`` with values in ``[0, 1]``, or
+        standardized as `transform` says.
     y_train, y_test : torch.Tensor
         ``int64`` labels in ``0..9``.
     source : str
         Where the data came from (``"sklearn.datasets.load_digits"`` or the folder).
+    transform : str, default ""
+        ``""`` for pixels in ``[0, 1]``, else what was applied to both splits (e.g.
+        ``"(x - 0.286) / 0.353"``, see :func:`standardized`).
     """
 
     name: str
@@ -95,6 +115,7 @@ class Dataset:
     x_test: torch.Tensor
     y_test: torch.Tensor
     source: str
+    transform: str = ""
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
@@ -276,8 +297,50 @@ def load_idx_dataset(data_dir, name: str = "mnist") -> Dataset:
     )
 
 
-def load_dataset(name: str, data_dir=None) -> Dataset:
+def standardized(data: Dataset, mean: float, std: float) -> Dataset:
+    """Return `data` with both splits mapped by :math:`x \\mapsto (x - \\mu)/\\sigma`.
+
+    Parameters
+    ----------
+    data : Dataset
+        Images in ``[0, 1]`` (``data.transform == ""``).
+    mean, std : float
+        :math:`\\mu` and :math:`\\sigma > 0`, e.g. :data:`IDX_STANDARDIZATION` ``[data.name]``.
+
+    Raises
+    ------
+    ValueError
+        If `data` is already transformed or `std` is not a finite number > 0.
+    """
+    if data.transform:
+        raise ValueError(f"`data` is already transformed ({data.transform})")
+    if not (isinstance(std, int | float) and 0 < std < float("inf")):
+        raise ValueError(f"`std` must be a finite number > 0, got {std!r}")
+    if not (isinstance(mean, int | float) and abs(mean) < float("inf")):
+        raise ValueError(f"`mean` must be a finite number, got {mean!r}")
+    return Dataset(
+        name=data.name,
+        x_train=(data.x_train - mean) / std,
+        y_train=data.y_train,
+        x_test=(data.x_test - mean) / std,
+        y_test=data.y_test,
+        source=data.source,
+        transform=f"(x - {mean:g}) / {std:g}",
+    )
+
+
+def load_dataset(name: str, data_dir=None, *, standardize: bool = True) -> Dataset:
     """Load ``"digits"`` (bundled) or ``"mnist"``/``"fashion-mnist"`` from `data_dir`.
+
+    Parameters
+    ----------
+    name : {"digits", "mnist", "fashion-mnist"}
+    data_dir : path, optional
+        The IDX folder (:func:`load_idx_dataset`); unused for the digits.
+    standardize : bool, default True
+        Standardize MNIST / Fashion-MNIST with :data:`IDX_STANDARDIZATION`, as the
+        paper's public code does; False keeps the pixels in ``[0, 1]``. The digits are
+        never standardized.
 
     Raises
     ------
@@ -287,5 +350,8 @@ def load_dataset(name: str, data_dir=None) -> Dataset:
     if name == "digits":
         return load_digits_split()
     if name in IDX_DATASETS:
-        return load_idx_dataset(data_dir, name)
+        data = load_idx_dataset(data_dir, name)
+        if standardize:
+            data = standardized(data, *IDX_STANDARDIZATION[name])
+        return data
     raise ValueError(f"`name` must be one of {', '.join(DATASETS)}, got {name!r}")

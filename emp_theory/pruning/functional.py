@@ -42,6 +42,7 @@ from dataclasses import replace
 
 from torch.nn.utils import prune
 
+from .distributed import distributed_active, global_emp_distributed
 from .records import EMPRecord, register_records
 from .torch_method import EMPRowwise, EMPStructured, EMPUnstructured, check_target
 
@@ -176,6 +177,7 @@ def global_emp_unstructured(
     parameters,
     beta: float = 1.0,
     importance_scores=None,
+    process_group=None,
     *,
     score_fn=None,
     report=None,
@@ -195,6 +197,14 @@ def global_emp_unstructured(
     importance_scores : dict, optional
         ``{(module, name): tensor}`` as for ``global_unstructured`` (default: the
         parameters themselves).
+    process_group : torch.distributed.ProcessGroup, optional
+        With a group, or when ``torch.distributed`` is initialized with more than one
+        rank, every rank passes the parameters (or ``DTensor`` shards) it holds and gets
+        its part of the one global mask, computed from exact all-reduced statistics and
+        a distributed selection without gathering scores
+        (:mod:`emp_theory.pruning.distributed`). Replicas of the same weights (plain
+        data parallelism) would each count as separate weights there: prune a
+        replicated model before ``torch.distributed`` is initialized.
     score_fn, report, on_all_zero
         See :class:`EMPUnstructured`.
 
@@ -209,6 +219,16 @@ def global_emp_unstructured(
     NotImplementedError
         On the ``meta`` device, like torch's ``global_unstructured``.
     """
+    if distributed_active(process_group):
+        return global_emp_distributed(
+            parameters,
+            beta,
+            importance_scores,
+            process_group=process_group,
+            score_fn=score_fn,
+            report=report,
+            on_all_zero=on_all_zero,
+        )
     params = list(parameters)
     if not params:
         raise ValueError("`parameters` must not be empty")

@@ -16,6 +16,7 @@ __all__ = [
     "MODELS",
     "PRUNE_SCOPES",
     "SCOPES",
+    "check_scope",
 ]
 
 #: Models of the paper's Table 3 and a small CNN.
@@ -33,3 +34,10 @@ CRITERIA = ("magnitude", "taylor", "saliency", "obd", "wanda")
 #: Scopes of :func:`emp_theory.pruning.scopes.prune_model`: the sweep's, and whole slices
 #: (EMP over the slice norms, :class:`emp_theory.pruning.torch_method.EMPStructured`).
 PRUNE_SCOPES = (*SCOPES, "structured")
+
+
+def check_scope(scope) -> str:
+    """`scope` if it is one of :data:`PRUNE_SCOPES`, else ``ValueError``."""
+    if scope not in PRUNE_SCOPES:
+        raise ValueError(f"`scope` must be one of {', '.join(PRUNE_SCOPES)}, got {scope!r}")
+    return scope

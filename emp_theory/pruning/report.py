@@ -180,7 +180,8 @@ class PruneResult:
             what += f", criterion={self.criterion}"
         return (
             f"{what}: kept {self.kept:,} of {self.N:,} "
-            f"(sparsity {100 * self.sparsity:.2f}%) in {len(self.layers)} tensors"
+            f"(sparsity {100 * self.sparsity:.2f}%) in {len(self.layers)} "
+            f"tensor{'s' if len(self.layers) != 1 else ''}"
         )
 
     def _cells(self) -> list[list[str]]:

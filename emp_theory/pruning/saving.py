@@ -15,7 +15,11 @@ those weights. This module gives the pruned model back in its plain form:
 * :func:`save_pruned` — that state dict to ``.pt`` (``torch.save``) or
   ``.safetensors``, written atomically through :func:`emp_theory._cache.atomic_write`;
 * :func:`save_pretrained` — :func:`make_permanent`, then the model's own
-  ``save_pretrained`` (Hugging Face ``PreTrainedModel``, sentence-transformers).
+  ``save_pretrained`` (Hugging Face ``PreTrainedModel``, sentence-transformers);
+* :func:`sparse_csr_weights` — the pruned 2-D weights as ``torch.sparse_csr_tensor`` s,
+  with their storage size (``benchmarks/bench_prune_model.py`` measures it and a matmul
+  against the dense weights: at the sparsities EMP reaches on dense-trained weights CSR
+  is usually larger and slower than the dense tensor).
 
 The saved weights are exactly the pruned model's (``orig * mask`` with a 0/1 mask is
 exact in every dtype), so a reloaded model computes the same outputs bit for bit on
@@ -24,6 +28,7 @@ the same device. No paper symbol is involved.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 
@@ -86,8 +91,9 @@ def make_permanent(model: nn.Module) -> list[str]:
 def pruned_state_dict(model: nn.Module) -> OrderedDict:
     """`model`'s state dict with every pruned tensor as ``orig * mask`` under its own name.
 
-    The model is not changed. The keys are those of the unpruned architecture, in
-    the same order, so ``load_state_dict(strict=True)`` into a fresh model works.
+    The model is not changed. The keys are those of the unpruned architecture, so
+    ``load_state_dict(strict=True)`` into a fresh model works (a pruned tensor's key
+    comes after its module's other entries, where torch's reparametrization moved it).
     """
     sd = model.state_dict()
     pruned = {}
@@ -172,3 +178,35 @@ def save_pretrained(model, path, **kwargs) -> Path:
     make_permanent(model)
     saver(str(path), **kwargs)
     return Path(path)
+
+
+def sparse_csr_weights(model: nn.Module) -> dict:
+    """``{qualified name: CSR tensor}`` of every pruned 2-D tensor (``orig * mask``), model unchanged.
+
+    Only the mask's zeros are dropped (a kept weight that is exactly 0 stays stored), so
+    ``nnz`` equals the kept count and ``to_dense()`` gives the pruned weight back exactly.
+    """
+    out = {}
+    for qn, mod, name in pruned_tensors(model):
+        orig = getattr(mod, name + "_orig").detach()
+        if orig.dim() != 2:
+            continue
+        mask = getattr(mod, name + "_mask").detach() != 0
+        rows = mask.sum(dim=1)
+        crow = torch.zeros(orig.shape[0] + 1, dtype=torch.int64, device=orig.device)
+        crow[1:] = torch.cumsum(rows, 0)
+        cols = mask.nonzero()[:, 1]
+        values = orig[mask]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+            out[qn] = torch.sparse_csr_tensor(
+                crow, cols, values, size=tuple(orig.shape), check_invariants=True
+            )
+    return out
+
+
+def csr_nbytes(t) -> int:
+    """Bytes of a CSR tensor's three arrays (row pointers, column indices, values)."""
+    return sum(
+        a.numel() * a.element_size() for a in (t.crow_indices(), t.col_indices(), t.values())
+    )

@@ -1,4 +1,4 @@
-"""Prune a whole model in one call: EMP (or a fixed amount) in one of four scopes.
+"""Prune a whole model in one call: EMP in one of four scopes, with a per-layer report.
 
 ``"global"``
     All selected weights pooled into one score vector; one :math:`N_{\\mathrm{eff}}`
@@ -26,12 +26,10 @@ short name never share scores. The sparsity reported is
 dtype (:math:`N_\\ell` the length of tensor :math:`\\ell`, :math:`k_\\ell` its kept
 entries, ``beta`` :math:`\\beta`).
 
-:func:`fixed_amount_prune` is the baseline of the paper's Table 9: the same scores
-thresholded at a fixed amount by torch's own methods —
-:func:`torch.nn.utils.prune.global_unstructured` with
-:class:`~torch.nn.utils.prune.L1Unstructured` (global), ``l1_unstructured`` with the
-same fraction in every layer (block), a per-row ``torch.topk`` mask applied with
-``custom_from_mask`` (row), ``ln_structured`` (structured).
+:func:`~emp_theory.pruning.baseline.fixed_amount_prune` (re-exported here) is the
+baseline of the paper's Table 9: the same scores pruned at a fixed amount by torch's
+own methods. Which tensors, and how ``scores`` keys are read:
+:mod:`emp_theory.pruning.targets`.
 
 References
 ----------
@@ -40,20 +38,25 @@ References
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
-import torch
 from torch import nn
-from torch.nn.utils import prune
 
 from ..effective import emp_summary
+from .baseline import fixed_amount_prune
 from .criteria import CRITERIA, compute_scores
 from .functional import emp_rowwise, emp_structured, emp_unstructured, global_emp_unstructured
-from .names import PRUNE_SCOPES, SCOPES
+from .names import SCOPES, check_scope
 from .records import EMPRecord
 from .report import LayerStat, PruneResult
-from .targets import output_dim, prunable_parameters
+from .targets import (
+    check_slices,
+    kept_count,
+    output_dim,
+    score_map,
+    select_targets,
+    tensor_of,
+)
 
 __all__ = [
     "SCOPES",
@@ -67,89 +70,10 @@ __all__ = [
 _DATA_CRITERIA = ("taylor", "saliency", "obd", "wanda")
 
 
-def _tensor(mod, pname):
-    """The tensor the scores describe: the parameter (``<name>_orig`` once pruned)."""
-    t = getattr(mod, pname + "_orig", None)
-    return getattr(mod, pname) if t is None else t
-
-
-def _targets(model, include_bias, include, exclude):
-    targets = prunable_parameters(
-        model, include_bias=include_bias, include=include, exclude=exclude
-    )
-    if not targets:
-        raise ValueError(
-            "`model` has no tensors to prune (Linear, Conv1d/2d/3d, ConvTranspose1d/2d/3d, "
-            "GPT-2 Conv1D weights; Embedding when `include` names it) after `include`/`exclude`"
-        )
-    if any(_tensor(m, p).is_meta for _, m, p in targets):
-        raise NotImplementedError(
-            "`model` has tensors on the meta device: the report counts what EMP keeps, which "
-            "needs values (emp_unstructured / EMPUnstructured set up the reparametrization on "
-            "meta, as torch's l1_unstructured does)"
-        )
-    return targets
-
-
-def _key_name(key, targets, param_names):
-    """The target name a `scores` key means (None: a parameter that is not pruned)."""
-    if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], nn.Module):
-        for qn, mod, pname in targets:
-            if mod is key[0] and pname == key[1]:
-                return qn
-        raise ValueError(f"`scores` key ({type(key[0]).__name__}, {key[1]!r}) is not pruned")
-    if not isinstance(key, str):
-        raise TypeError(
-            f"`scores` keys must be parameter names or (module, name), got {type(key).__name__}"
-        )
-    names = [qn for qn, _, _ in targets]
-    if key in names:
-        return key
-    hits = [qn for qn in names if qn.endswith("." + key)]
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        raise ValueError(
-            f"`scores` key {key!r} is ambiguous: it ends {len(hits)} parameter names "
-            f"({', '.join(hits[:3])}{', ...' if len(hits) > 3 else ''}); use the full name"
-        )
-    if key in param_names or any(n.endswith("." + key) for n in param_names):
-        return None
-    raise ValueError(f"`scores` key {key!r} names no parameter of `model` (names: {names[:4]}...)")
-
-
-def _score_map(model, targets, scores):
-    if scores is None:
-        return {qn: _tensor(mod, pname).detach() for qn, mod, pname in targets}
-    if not isinstance(scores, Mapping):
-        raise TypeError(f"`scores` must be a dict name -> tensor, got {type(scores).__name__}")
-    param_names = {n for n, _ in model.named_parameters()}
-    param_names |= {n[: -len("_orig")] for n in param_names if n.endswith("_orig")}
-    out: dict[str, torch.Tensor] = {}
-    for key, s in scores.items():
-        qn = _key_name(key, targets, param_names)
-        if qn is None:
-            continue
-        if qn in out:
-            raise ValueError(f"`scores` gives {qn!r} twice (under two keys)")
-        out[qn] = s
-    for qn, mod, pname in targets:
-        if qn not in out:
-            raise ValueError(f"`scores` has no entry for {qn!r} (keys: {list(scores)[:4]}...)")
-        s, ref = out[qn], getattr(mod, pname)
-        if not isinstance(s, torch.Tensor) or s.shape != ref.shape:
-            raise ValueError(
-                f"`scores` entry {qn!r} must be a tensor of shape {tuple(ref.shape)}, "
-                f"got {getattr(s, 'shape', type(s).__name__)}"
-            )
-        out[qn] = s.detach()
-    return {qn: out[qn] for qn, _, _ in targets}
-
-
 def _criterion_scores(model, targets, criterion, data, options):
     if criterion not in CRITERIA:
         raise ValueError(f"`criterion` must be one of {', '.join(CRITERIA)}, got {criterion!r}")
-    params = [_tensor(mod, pname) for _, mod, pname in targets]
+    params = [tensor_of(mod, pname) for _, mod, pname in targets]
     if criterion not in _DATA_CRITERIA:
         scores = compute_scores(model, criterion, params, data)
     else:
@@ -167,14 +91,6 @@ def layer_summaries(scores: dict) -> dict:
     for qn, s in scores.items():
         out[qn] = emp_summary(s, 1.0) if bool((s != 0).any()) else None
     return out
-
-
-def kept_count(mod, pname) -> int:
-    """Ones of ``<pname>_mask`` counted in int64 (exact in any mask dtype: fp16, bf16, ...)."""
-    m = getattr(mod, pname + "_mask", None)
-    if m is None:
-        return int(getattr(mod, pname).numel())
-    return int(torch.count_nonzero(m))
 
 
 def _row_stat(qn, shape, N, kept, per):
@@ -221,20 +137,6 @@ def _summary_stat(qn, shape, N, kept, summ, scope):
     )
 
 
-def _check_scope(scope):
-    if scope not in PRUNE_SCOPES:
-        raise ValueError(f"`scope` must be one of {', '.join(PRUNE_SCOPES)}, got {scope!r}")
-
-
-def _check_rows(targets, scope):
-    for qn, mod, pname in targets:
-        if getattr(mod, pname).dim() < 2:
-            raise ValueError(
-                f"the {scope!r} scope prunes slices of 2-D or larger weights; {qn!r} is 1-D "
-                "(a bias): use include_bias=False or the block/global scope"
-            )
-
-
 def prune_model(
     model: nn.Module,
     criterion="magnitude",
@@ -254,6 +156,7 @@ def prune_model(
     layer_stats: dict | None = None,
     progress: bool | None = None,
     criterion_options: dict | None = None,
+    process_group=None,
 ) -> PruneResult:
     """Prune `model` in place with EMP and return what was kept, per layer.
 
@@ -301,12 +204,26 @@ def prune_model(
         tqdm bar over the calibration batches (None: only on a terminal).
     criterion_options : dict, optional
         Extra options of the criterion (``n_probes``, ``seed`` of OBD).
+    process_group : torch.distributed.ProcessGroup, optional
+        Global scope across ranks, each holding its part of the model
+        (:func:`~emp_theory.pruning.functional.global_emp_unstructured`; used by default
+        when ``torch.distributed`` is initialized with several ranks). The other scopes
+        are per layer and communicate nothing.
 
     Returns
     -------
     PruneResult
         ``print(result)`` shows the per-layer table (name, shape, N, N_eff, kept,
         sparsity, s_eff, Theorem 2 bound, margin).
+
+    Raises
+    ------
+    ValueError
+        Unknown `criterion` / `scope`, no tensor to prune, tied weights among the
+        selected tensors, `scores` that miss a tensor or have the wrong shape, a
+        data-dependent criterion without `data`.
+    NotImplementedError
+        On the ``meta`` device (nothing to count; the single-tensor methods work there).
 
     Examples
     --------
@@ -324,14 +241,14 @@ def prune_model(
         if scores is not None:
             raise TypeError("pass the scores once: as `scores=`")
         criterion, scores = "magnitude", criterion
-    _check_scope(scope)
+    check_scope(scope)
     if scores is not None and criterion not in (None, "magnitude"):
         raise ValueError(f"pass `criterion` ({criterion!r}) or `scores`, not both")
-    targets = _targets(model, include_bias, include, exclude)
+    targets = select_targets(model, include_bias, include, exclude)
     if scope in ("row", "structured"):
-        _check_rows(targets, scope)
+        check_slices(targets, scope)
     if scores is not None:
-        smap = _score_map(model, targets, scores)
+        smap = score_map(model, targets, scores)
         crit_name = "scores"
     else:
         crit_name = "magnitude" if criterion is None else criterion
@@ -347,6 +264,7 @@ def prune_model(
             [(mod, pname) for _, mod, pname in targets],
             beta=beta,
             importance_scores={(mod, pname): smap[qn] for qn, mod, pname in targets},
+            process_group=process_group,
             on_all_zero=on_all_zero,
         )
         if layer_stats is None:
@@ -381,93 +299,3 @@ def prune_model(
         records=records,
         criterion=crit_name,
     )
-
-
-def _rowwise_topk_mask(s, dim, amount):
-    rows = s.abs().movedim(dim, 0)
-    moved_shape = rows.shape
-    rows = rows.reshape(rows.shape[0], -1)
-    k = round(float(amount) * rows.shape[1])
-    mask = torch.ones_like(rows)
-    if k > 0:
-        idx = torch.topk(rows, k, dim=1, largest=False).indices
-        mask.scatter_(1, idx, 0.0)
-    return mask.reshape(moved_shape).movedim(0, dim)
-
-
-def fixed_amount_prune(
-    model: nn.Module,
-    scores: dict | None = None,
-    *,
-    scope: str = "global",
-    amount: float | int = 0.5,
-    include_bias: bool = False,
-    include=None,
-    exclude=None,
-) -> PruneResult:
-    """Baseline: prune a fixed `amount` of the same scores with torch's own methods (Table 9).
-
-    Parameters
-    ----------
-    scores : dict, optional
-        As :func:`prune_model`'s (default: magnitude).
-    amount : float or int
-        A fraction in ``[0, 1]`` (all scopes), or, for the global scope only, an
-        absolute number of weights to prune.
-    scope : {"global", "block", "row", "structured"}
-        ``global``: ``prune.global_unstructured(..., L1Unstructured, amount)``;
-        ``block``: ``prune.l1_unstructured(module, name, amount)`` in every layer
-        (the same fraction everywhere); ``row``: the ``round(amount * N_r)``
-        lowest scores of every output unit by ``torch.topk``, applied with
-        ``prune.custom_from_mask``; ``structured``: ``prune.ln_structured`` (L2, the
-        fraction `amount` of every layer's output units).
-    include_bias, include, exclude
-        As :func:`prune_model`.
-
-    Returns
-    -------
-    PruneResult
-        With ``method="fixed"``, ``beta=None``; the layer statistics carry no EMP numbers.
-    """
-    _check_scope(scope)
-    targets = _targets(model, include_bias, include, exclude)
-    smap = _score_map(model, targets, scores)
-    total = sum(int(s.numel()) for s in smap.values())
-    if isinstance(amount, bool) or not isinstance(amount, int | float):
-        raise TypeError(f"`amount` must be a number, got {type(amount).__name__}")
-    if isinstance(amount, int):
-        if scope != "global":
-            raise ValueError("`amount` as a count is only supported for the global scope")
-        if not 0 <= amount <= total:
-            raise ValueError(f"`amount` must be in [0, {total}], got {amount}")
-    elif not (math.isfinite(amount) and 0.0 <= amount <= 1.0):
-        raise ValueError(f"`amount` must be a fraction in [0, 1], got {amount!r}")
-    if scope in ("row", "structured"):
-        _check_rows(targets, scope)
-    if scope == "global":
-        prune.global_unstructured(
-            [(mod, pname) for _, mod, pname in targets],
-            pruning_method=prune.L1Unstructured,
-            importance_scores={(mod, pname): smap[qn] for qn, mod, pname in targets},
-            amount=amount,
-        )
-    for qn, mod, pname in targets:
-        s = smap[qn]
-        if scope == "block":
-            prune.l1_unstructured(mod, pname, amount=float(amount), importance_scores=s)
-        elif scope == "row":
-            prune.custom_from_mask(mod, pname, _rowwise_topk_mask(s, output_dim(mod), amount))
-        elif scope == "structured":
-            prune.ln_structured(
-                mod, pname, amount=float(amount), n=2, dim=output_dim(mod), importance_scores=s
-            )
-    layers = []
-    for qn, mod, pname in targets:
-        s = smap[qn]
-        kept = kept_count(mod, pname)
-        layers.append(
-            LayerStat(
-                qn, int(s.numel()), kept, None, None, None, None, None, False, shape=tuple(s.shape)
-            )
-        )
-    return PruneResult(scope=scope, beta=None, layers=layers, method="fixed", amount=amount)

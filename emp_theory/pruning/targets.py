@@ -30,22 +30,34 @@ the parameter's name *and* its module's name, so ``"classifier"`` and
 ``"classifier.weight"`` both select ``classifier.weight``) or layer types (matched
 with ``isinstance``). With `include` a target must match one of its items (an
 ``nn.Embedding`` is a candidate only when an `include` item matches it); with
-`exclude` it must match none. No paper symbol is involved here.
+`exclude` it must match none.
+
+:func:`score_map` reads a ``scores`` dict keyed by those names (a unique suffix of a
+name, or ``(module, "weight")``, is accepted; a short name shared by two layers is an
+error, never a guess), and :func:`kept_count` counts a mask's ones in int64 (exact in
+float16 / bfloat16 masks too). No paper symbol is involved here.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Mapping
 
+import torch
 from torch import nn
 
 __all__ = [
     "DEFAULT_TYPES",
     "OPT_IN_TYPES",
+    "check_slices",
     "is_hf_conv1d",
     "is_prunable",
+    "kept_count",
     "output_dim",
     "prunable_parameters",
+    "score_map",
+    "select_targets",
+    "tensor_of",
 ]
 
 #: Layer types pruned by default.
@@ -198,3 +210,100 @@ def prunable_parameters(
                 )
             out.append((qn, module, pname))
     return out
+
+
+def tensor_of(mod, pname):
+    """The tensor the scores describe: the parameter (``<name>_orig`` once pruned)."""
+    t = getattr(mod, pname + "_orig", None)
+    return getattr(mod, pname) if t is None else t
+
+
+def select_targets(model, include_bias, include, exclude):
+    targets = prunable_parameters(
+        model, include_bias=include_bias, include=include, exclude=exclude
+    )
+    if not targets:
+        raise ValueError(
+            "`model` has no tensors to prune (Linear, Conv1d/2d/3d, ConvTranspose1d/2d/3d, "
+            "GPT-2 Conv1D weights; Embedding when `include` names it) after `include`/`exclude`"
+        )
+    if any(tensor_of(m, p).is_meta for _, m, p in targets):
+        raise NotImplementedError(
+            "`model` has tensors on the meta device: the report counts what EMP keeps, which "
+            "needs values (emp_unstructured / EMPUnstructured set up the reparametrization on "
+            "meta, as torch's l1_unstructured does)"
+        )
+    return targets
+
+
+def check_slices(targets, scope):
+    for qn, mod, pname in targets:
+        if getattr(mod, pname).dim() < 2:
+            raise ValueError(
+                f"the {scope!r} scope prunes slices of 2-D or larger weights; {qn!r} is 1-D "
+                "(a bias): use include_bias=False or the block/global scope"
+            )
+
+
+def kept_count(mod, pname) -> int:
+    """Ones of ``<pname>_mask`` counted in int64 (exact in any mask dtype: fp16, bf16, ...)."""
+    m = getattr(mod, pname + "_mask", None)
+    if m is None:
+        return int(getattr(mod, pname).numel())
+    return int(torch.count_nonzero(m))
+
+
+def _key_name(key, targets, param_names):
+    """The target name a `scores` key means (None: a parameter that is not pruned)."""
+    if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], nn.Module):
+        for qn, mod, pname in targets:
+            if mod is key[0] and pname == key[1]:
+                return qn
+        raise ValueError(f"`scores` key ({type(key[0]).__name__}, {key[1]!r}) is not pruned")
+    if not isinstance(key, str):
+        raise TypeError(
+            f"`scores` keys must be parameter names or (module, name), got {type(key).__name__}"
+        )
+    names = [qn for qn, _, _ in targets]
+    if key in names:
+        return key
+    if key in param_names:
+        return None
+    # a unique suffix ("fc1.weight" for "net.fc1.weight"), unique among ALL parameters
+    hits = sorted(n for n in param_names if n.endswith("." + key))
+    if len(hits) > 1:
+        raise ValueError(
+            f"`scores` key {key!r} is ambiguous: it ends {len(hits)} parameter names "
+            f"({', '.join(hits[:3])}{', ...' if len(hits) > 3 else ''}); use the full name"
+        )
+    if hits:
+        return hits[0] if hits[0] in names else None
+    raise ValueError(f"`scores` key {key!r} names no parameter of `model` (names: {names[:4]}...)")
+
+
+def score_map(model, targets, scores):
+    if scores is None:
+        return {qn: tensor_of(mod, pname).detach() for qn, mod, pname in targets}
+    if not isinstance(scores, Mapping):
+        raise TypeError(f"`scores` must be a dict name -> tensor, got {type(scores).__name__}")
+    param_names = {n for n, _ in model.named_parameters()}
+    param_names |= {n[: -len("_orig")] for n in param_names if n.endswith("_orig")}
+    out: dict[str, torch.Tensor] = {}
+    for key, s in scores.items():
+        qn = _key_name(key, targets, param_names)
+        if qn is None:
+            continue
+        if qn in out:
+            raise ValueError(f"`scores` gives {qn!r} twice (under two keys)")
+        out[qn] = s
+    for qn, mod, pname in targets:
+        if qn not in out:
+            raise ValueError(f"`scores` has no entry for {qn!r} (keys: {list(scores)[:4]}...)")
+        s, ref = out[qn], getattr(mod, pname)
+        if not isinstance(s, torch.Tensor) or s.shape != ref.shape:
+            raise ValueError(
+                f"`scores` entry {qn!r} must be a tensor of shape {tuple(ref.shape)}, "
+                f"got {getattr(s, 'shape', type(s).__name__)}"
+            )
+        out[qn] = s.detach()
+    return {qn: out[qn] for qn, _, _ in targets}

@@ -42,8 +42,9 @@ Every ``compute_mask`` call appends an :class:`~emp_theory.pruning.records.EMPRe
 to the method's ``records``, to an optional ``report`` list, and (through ``apply``)
 to the registry read back with :func:`~emp_theory.pruning.records.emp_records`. The
 functional forms are in :mod:`emp_theory.pruning.functional`. The module is kept
-whole (about 450 lines): the three methods are one idea, EMP as a torch pruning
-method, and share the candidate selection, the validation and ``apply``.
+whole (about 500 lines, half of them docstrings): the three methods are one idea, EMP
+as a torch pruning method, and share the candidate selection, the validation and
+``apply``.
 
 References
 ----------

@@ -23,8 +23,8 @@ every grid pair :math:`(N, \beta)` as JSON computed here by the library
 (:func:`explorer_data`, rounded to 6 significant digits) and about two hundred lines
 of page JavaScript pick the pair the two sliders select. The values printed for a
 typed point, and the curves of a typed :math:`(N, \beta)` off the grid, are computed
-in the page: the closed forms of eqs. 13-15 and 17-18 and Algorithm 1's kept count,
-ported operation by operation, and the exact :math:`\beta`-bound by the same
+in the page: the closed forms of eqs. 13-15 and 17-18 and Algorithm 1's kept count
+(agreeing with the library to :math:`10^{-9}`), and the exact :math:`\beta`-bound by the same
 minimization as :mod:`emp_theory.certificate` (the vertices :math:`\zeta_{[\nu]}`,
 :math:`\zeta_{[\nu+1]}` and the edges :math:`[\zeta_{[1]}, \zeta_{[j]}]` where they
 cross the two spheres of the shell, searched by the same branch and bound; see that
@@ -36,7 +36,7 @@ Arguments: ``N`` / ``Ns`` the number of scores (length of the score vector);
 ``n_eff`` the effective number :math:`N_{\mathrm{eff}}` (= the shell index
 :math:`\nu` of Proposition 1); ``beta`` / ``betas`` the paper's :math:`\beta`;
 ``k`` the number of KEPT entries :math:`\mathrm{clip}(\lfloor\beta
-N_{\mathrm{eff}}\rfloor, 1, N)` (Algorithm 1 line 3, :func:`emp_theory.keep_count`);
+N_{\mathrm{eff}}\rfloor, 1, N)` (Algorithm 1 line 3, :func:`emp_theory.effective.keep_count`);
 :math:`\rho = N_{\mathrm{eff}}/N` the x-axis.
 
 References
@@ -46,8 +46,6 @@ References
 """
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 
@@ -62,7 +60,7 @@ from ..bounds import (
 )
 from ..certificate import beta_bound
 from ..effective import keep_count
-from ._explorer_js import SCRIPT
+from ._explorer_page import figure_json, page_html
 from ._render import distinct_Ns, sig, slider_active
 from .lower_bound_figs import int_grid
 
@@ -97,15 +95,6 @@ POINT_KEYS = (
 #: Curves of one (N, beta) pair, in the order of the figure's traces per panel.
 _BETA_CURVES = ("k", "guarantee", "trivial", "naive", "loss_beta")
 _N_CURVES = ("n_eff", "rho", "theorem2", "loss_eq18", "loss_exact")
-_C = {
-    "guarantee": "#d62728",
-    "theorem2": "#1f77b4",
-    "trivial": "#7f7f7f",
-    "naive": "#8c564b",
-    "loss_eq18": "#1f77b4",
-    "loss_exact": "#ff7f0e",
-    "loss_beta": "#d62728",
-}
 
 
 def kept_loss_bound(kept_mass, k, N) -> float:
@@ -154,7 +143,7 @@ def point_values(N, n_eff, beta) -> dict:
     Returns
     -------
     dict
-        Keys :data:`POINT_KEYS`: ``k`` (:func:`emp_theory.keep_count`), ``rho``
+        Keys :data:`POINT_KEYS`: ``k`` (:func:`emp_theory.effective.keep_count`), ``rho``
         (:math:`N_{\mathrm{eff}}/N`), ``trivial`` (:math:`k/N`, eq. 13), ``theorem2``
         (eq. 14-15 at :math:`N_{\mathrm{eff}}`, the :math:`\beta = 1` bound),
         ``guarantee`` (:func:`~emp_theory.certificate.beta_bound`), ``naive`` (eq. 14 at
@@ -206,7 +195,7 @@ def explorer_data(Ns=NS, betas=BETAS, *, max_points=48) -> dict:
     :math:`N_{\mathrm{eff}}` of :func:`~emp_theory.viz.lower_bound_figs.int_grid`
     ``(N, max_points)``, and every value is a key of :func:`point_values` at that
     :math:`N_{\mathrm{eff}}`, rounded to 6 significant digits
-    (:func:`~emp_theory.viz._render.sig`).
+    (``emp_theory.viz._render.sig``).
 
     Returns
     -------
@@ -245,137 +234,6 @@ def explorer_data(Ns=NS, betas=BETAS, *, max_points=48) -> dict:
     return {"Ns": ns, "betas": bs, "max_points": m, "curves": curves}
 
 
-def _figure_json(height: int) -> dict:
-    """The explorer's plotly figure (layout and empty traces; the page fills them in)."""
-    import plotly.graph_objects as go
-    import plotly.io as pio
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.09,
-        subplot_titles=(
-            "kept mass of the k largest weights",
-            "normalized loss bound ε / (‖θ*‖₁² Tr H), log axis",
-        ),
-    )
-    line = {"mode": "lines+markers", "marker": {"size": 4}}
-    top = [
-        ("guarantee", "guarantee m<sub>k</sub>(N<sub>eff</sub>, N), exact β-bound", 3, None),
-        ("theorem2", "Theorem 2 (β = 1, eq. 14-15)", 2, None),
-        ("trivial", "trivial bound k/N (eq. 13)", 2, "dot"),
-        ("naive", "eq. 14 with ν := k (naive; no bound for β < 1)", 2, "dash"),
-    ]
-    for key, name, width, dash in top:
-        fig.add_trace(
-            go.Scatter(
-                x=[],
-                y=[],
-                name=name,
-                line={"color": _C[key], "width": width, "dash": dash},
-                hovertemplate="ρ = %{x}, k = %{customdata}: %{y}<extra></extra>",
-                legendgroup="top",
-                **line,
-            ),
-            row=1,
-            col=1,
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=[],
-            y=[],
-            mode="markers",
-            name="your point",
-            marker={
-                "size": 11,
-                "symbol": "diamond",
-                "color": [_C[k] for k, *_ in top],
-                "line": {"color": "black", "width": 1},
-            },
-            hovertemplate="%{text}: %{y}<extra></extra>",
-            legendgroup="point",
-        ),
-        row=1,
-        col=1,
-    )
-    bottom = [
-        ("loss_eq18", "eq. 18 (paper, ≈ form of eq. 15)", 2, None),
-        ("loss_exact", "eq. 17 with exact eq. 15 (β = 1)", 2, "dash"),
-        ("loss_beta", "eq. 17 with the β guarantee (k kept)", 3, None),
-    ]
-    for key, name, width, dash in bottom:
-        fig.add_trace(
-            go.Scatter(
-                x=[],
-                y=[],
-                name=name,
-                line={"color": _C[key], "width": width, "dash": dash},
-                hovertemplate="ρ = %{x}: %{y}<extra></extra>",
-                legendgroup="bottom",
-                **line,
-            ),
-            row=2,
-            col=1,
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=[],
-            y=[],
-            mode="markers",
-            name="your point (loss)",
-            showlegend=False,
-            marker={
-                "size": 11,
-                "symbol": "diamond",
-                "color": [_C[k] for k, *_ in bottom],
-                "line": {"color": "black", "width": 1},
-            },
-            hovertemplate="%{text}: %{y}<extra></extra>",
-            legendgroup="point",
-        ),
-        row=2,
-        col=1,
-    )
-    fig.update_xaxes(range=[0, 1.01], row=1, col=1)
-    fig.update_xaxes(title_text="ρ = N<sub>eff</sub>/N", range=[0, 1.01], row=2, col=1)
-    fig.update_yaxes(title_text="kept mass", range=[0, 1.03], row=1, col=1)
-    fig.update_yaxes(title_text="ε / (‖θ*‖₁² Tr H)", type="log", exponentformat="power", row=2)
-    fig.update_layout(
-        title={"text": "", "font": {"size": 14}},
-        height=height,
-        margin={"t": 90, "l": 60, "r": 20, "b": 40},
-        legend={"orientation": "h", "x": 0, "y": -0.1, "yanchor": "top", "font": {"size": 11}},
-        template="plotly_white",
-    )
-    return json.loads(pio.to_json(fig, validate=True))
-
-
-_ROWS = (
-    ("k", "kept entries k = clip(⌊β N<sub>eff</sub>⌋, 1, N) (Algorithm 1)"),
-    ("rho", "ρ = N<sub>eff</sub>/N"),
-    ("trivial", "trivial bound k/N (eq. 13)"),
-    ("theorem2", "Theorem 2 at N<sub>eff</sub> (β = 1; eq. 14-15)"),
-    ("guarantee", "guarantee m<sub>k</sub>(N<sub>eff</sub>, N) (exact β-bound)"),
-    ("naive", "eq. 14 with ν := k (naive substitution)"),
-    ("naive_excess", "naive − guarantee (&gt; 0: the substitution overstates)"),
-    ("loss_eq18", "normalized loss bound, eq. 18 (≈ form of eq. 15)"),
-    ("loss_exact", "normalized loss bound, eq. 17 with exact eq. 15"),
-    ("loss_beta", "normalized loss bound, eq. 17 with the β guarantee"),
-)
-
-_STYLE = """#ID .emp-ex-row{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;align-items:center;margin:.4rem 0}
-#ID .emp-ex-row label{display:inline-flex;gap:.4rem;align-items:center}
-#ID input[type=range]{width:min(20rem,62vw)}
-#ID input[type=text]{width:8.5rem;font-family:monospace}
-#ID output{font-family:monospace;min-width:7rem}
-#ID .emp-ex-status{min-height:1.5em;margin:.2rem 0;font-size:.92em}
-#ID .emp-ex-status.emp-ex-error{color:#b00020}
-#ID table.emp-ex-readout td.emp-ex-num{font-family:monospace;text-align:right;white-space:nowrap}
-#ID table.emp-ex-readout{font-size:.9em}"""
-
-
 class BoundsExplorer:
     """The explorer as an HTML fragment (``html``) with its precomputed data (``data``).
 
@@ -387,53 +245,10 @@ class BoundsExplorer:
     def __init__(self, data: dict, div_id: str):
         self.data = data
         self.div_id = div_id
-        self.html = _html(data, div_id)
+        self.html = page_html(data, div_id)
 
     def _repr_html_(self) -> str:
         return self.html
-
-
-def _options(values, active: int, fmt) -> str:
-    return "".join(
-        f'<option value="{i}"{" selected" if i == active else ""}>{fmt(v)}</option>'
-        for i, v in enumerate(values)
-    )
-
-
-def _html(data: dict, div_id: str) -> str:
-    g, act = data["grid"], data["active"]
-    i_n, i_b = g["Ns"].index(act["N"]), g["betas"].index(act["beta"])
-    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
-    rows = "".join(
-        f'<tr><td>{label}</td><td class="emp-ex-num" data-key="{key}"></td></tr>'
-        for key, label in _ROWS
-    )
-    i = div_id
-    return f"""<div class="emp-explorer" id="{i}">
-<style>{_STYLE.replace("#ID", "#" + i)}</style>
-<div class="emp-ex-row">
-<label>N <input type="range" data-role="n-slider" min="0" max="{len(g["Ns"]) - 1}" step="1" \
-value="{i_n}" aria-label="N (number of scores)"></label><output data-role="n-value">{act["N"]}</output>
-<label>β <input type="range" data-role="beta-slider" min="0" max="{len(g["betas"]) - 1}" step="1" \
-value="{i_b}" aria-label="beta"></label><output data-role="beta-value">{act["beta"]:g}</output>
-</div>
-<form class="emp-ex-row" data-role="form" autocomplete="off">
-<label>N <input type="text" inputmode="numeric" data-role="n-input" value="{act["N"]}" \
-aria-label="N"></label>
-<label>N<sub>eff</sub> (= ν) <input type="text" inputmode="numeric" data-role="neff-input" \
-value="{act["n_eff"]}" aria-label="N_eff"></label>
-<label>β <input type="text" inputmode="decimal" data-role="beta-input" value="{act["beta"]:g}" \
-aria-label="beta (typed)"></label>
-<button type="submit" data-role="compute">Compute</button>
-</form>
-<p class="emp-ex-status" data-role="status" role="status" aria-live="polite"></p>
-<div id="{i}-plot" class="plotly-graph-div" data-role="plot" style="height:{data["height"]}px;\
- width:100%;"></div>
-<table class="emp-ex-readout" data-role="readout"><thead><tr><th>at your point</th>\
-<th>value</th></tr></thead><tbody>{rows}</tbody></table>
-<script type="application/json" id="{i}-data">{payload}</script>
-<script>{SCRIPT.replace("__ID__", i)}</script>
-</div>"""
 
 
 def bounds_explorer(
@@ -483,7 +298,7 @@ def bounds_explorer(
         raise ValueError(f"`div_id` must be letters, digits, '-' and '_', got {div_id!r}")
     data = {
         "grid": explorer_data(ns, bs, max_points=max_points),
-        "figure": _figure_json(h),
+        "figure": figure_json(h),
         "active": {"N": n0, "beta": b0, "n_eff": v0},
         "height": h,
         "keys": list(POINT_KEYS),

@@ -302,10 +302,11 @@ def sparsity_figure(families=None, df_grid=None):
     fig.update_xaxes(title_text="degrees of freedom (log scale)", type="log", row=1, col=2)
     fig.update_yaxes(title_text="EMP sparsity (%)", row=1, col=2)
     fig.update_layout(
-        height=480,
+        title={"text": "EMP sparsity 1 − N<sub>eff</sub>/N of long random score vectors"},
+        height=500,
         legend={"orientation": "h", "y": -0.25},
         template="plotly_white",
-        margin={"b": 40, "l": 10},
+        margin={"t": 90, "b": 40, "l": 10},
     )
     return fig
 
@@ -368,9 +369,10 @@ def powerlaw_figure(exponents=(0.25, 0.75, 1.5, 2.0), N_max: int = 10**6, points
                 )
             )
     fig.update_layout(
+        title={"text": "N<sub>eff</sub> of power-law scores |s<sub>i</sub>| = i<sup>−a</sup>"},
         xaxis={"title": {"text": "N (log scale)"}, "type": "log"},
         yaxis={"title": {"text": "N_eff (log scale)"}, "type": "log"},
-        height=460,
+        height=480,
         template="plotly_white",
         legend={"orientation": "h", "y": -0.25},
     )

@@ -85,7 +85,7 @@ def pixels_figure(
     beta0: float = 1.0,
     patch0: int = 4,
     data_range=None,
-    title: str | None = None,
+    title: str | None = "Original, EMP per channel and EMP per patch (choose β and the patch)",
 ):
     """Interactive original / EMP global / EMP patchwise comparison (paper's Figure 4).
 
@@ -110,8 +110,8 @@ def pixels_figure(
         Initially selected values (must be among `betas` / `patches`).
     data_range : float, optional
         As in :func:`emp_theory.features.image_quality` (needed for float images).
-    title : str, optional
-        Figure title.
+    title : str or None, optional
+        Figure title (``None``: none).
 
     Returns
     -------
@@ -369,6 +369,8 @@ def tradeoff_figure(per_image: dict[str, list[MethodRow]], *, metric: str = "psn
         )
     )
     fig.update_layout(
+        template="plotly_white",
+        title={"text": f"{'PSNR' if metric == 'psnr' else 'SSIM'} against sparsity, every method"},
         xaxis_title="sparsity (fraction of pruned entries)",
         yaxis_title="PSNR (dB)" if metric == "psnr" else "SSIM",
         height=720,

@@ -97,10 +97,12 @@ def kept_fraction_figure(hist, report):
     )
     fig.add_vline(x=t, line={"color": "#d62728", "dash": "dot", "width": 1.5})
     fig.update_layout(
+        template="plotly_white",
+        title={"text": "Share of the entries and of the mass kept by a threshold t"},
         xaxis={"title": "magnitude threshold t", "type": "log"},
         yaxis={"title": "kept (%)", "range": [0, 101]},
         legend={"x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom"},
-        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
         height=420,
     )
     return fig
@@ -144,11 +146,13 @@ def tensor_sparsity_figure(reports: dict):
             )
         )
     fig.update_layout(
+        template="plotly_white",
+        title={"text": "Sparsity of each tensor, per run"},
         barmode="group",
         xaxis={"title": "tensor"},
         yaxis={"title": "entries pruned (%)"},
-        legend={"orientation": "h", "y": 1.08},
-        margin={"l": 60, "r": 20, "t": 40, "b": 60},
-        height=400,
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        margin={"l": 60, "r": 20, "t": 90, "b": 60},
+        height=420,
     )
     return fig

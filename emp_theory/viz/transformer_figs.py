@@ -28,6 +28,23 @@ _KIND_COLORS = dict(
 )
 _PAPER = "#7f7f7f"
 _OURS = "#000000"
+#: One colour per run of the quality figure: far apart in hue and lightness (Tableau 10
+#: and three darker shades), so that no two runs look alike.
+_RUN_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#000000",
+)
 
 
 def _methods(results) -> list[dict]:
@@ -37,8 +54,9 @@ def _methods(results) -> list[dict]:
         raise ValueError("`results` must be a run_experiment() result") from None
 
 
-def _hline(y: float, color: str, dash: str, text: str, side: str = "right") -> tuple[dict, dict]:
-    shape = {
+def _hline(y: float, color: str, dash: str) -> dict:
+    """A horizontal line across the plot at ``y`` (a layout shape)."""
+    return {
         "type": "line",
         "xref": "paper",
         "x0": 0,
@@ -48,19 +66,22 @@ def _hline(y: float, color: str, dash: str, text: str, side: str = "right") -> t
         "y1": y,
         "line": {"color": color, "dash": dash, "width": 1.5},
     }
-    ann = {
+
+
+def _line_key(lines: list[str]) -> dict:
+    """The key of the horizontal lines: one annotation above the plot, right-aligned."""
+    return {
         "xref": "paper",
-        "x": 1.0 if side == "right" else 0.0,
-        "xanchor": side,
-        "yref": "y",
-        "y": y,
+        "x": 1.0,
+        "xanchor": "right",
+        "yref": "paper",
+        "y": 1.01,
         "yanchor": "bottom",
-        "text": text,
+        "align": "right",
+        "text": "<br>".join(lines),
         "showarrow": False,
-        "font": {"size": 11, "color": color},
-        "bgcolor": "rgba(255, 255, 255, 0.75)",
+        "font": {"size": 11},
     }
-    return shape, ann
 
 
 def per_layer_figure(results):
@@ -129,20 +150,16 @@ def per_layer_figure(results):
             )
             ytitle = "heads removed (%)"
         idx = list(range(start, len(fig.data)))
-        shapes, anns = [], []
-        s, a = _hline(
-            100.0 * m["sparsity"], _OURS, "solid", f"this run: {100 * m['sparsity']:.2f}%", "left"
-        )
-        shapes.append(s)
-        anns.append(a)
+        shapes = [_hline(100.0 * m["sparsity"], _OURS, "solid")]
+        key = [f'<span style="color:{_OURS}">━━ this run: {100 * m["sparsity"]:.2f}%</span>']
         paper_key = _paper_key(m)
         if paper_key is not None:
             y = PAPER_TABLE2[paper_key][0]
-            s, a = _hline(y, _PAPER, "dash", f"paper Table 2, {paper_key}: {y:.2f}%")
-            a["yanchor"] = "top"
-            shapes.append(s)
-            anns.append(a)
-        views.append((m["name"], idx, shapes, anns, ytitle))
+            shapes.append(_hline(y, _PAPER, "dash"))
+            key.append(
+                f'<span style="color:{_PAPER}">╍╍ paper Table 2, {paper_key}: {y:.2f}%</span>'
+            )
+        views.append((m["name"], idx, shapes, [_line_key(key)], ytitle))
     n = len(fig.data)
     buttons = []
     for label, idx, shapes, anns, ytitle in views:
@@ -161,6 +178,8 @@ def per_layer_figure(results):
     for i in first[1]:
         fig.data[i].visible = True
     fig.update_layout(
+        template="plotly_white",
+        title={"text": "Share pruned per layer (choose a run in the menu)", "y": 0.97},
         barmode="group",
         shapes=first[2],
         annotations=first[3],
@@ -168,10 +187,17 @@ def per_layer_figure(results):
         yaxis={"title": first[4], "range": [0, 100]},
         legend={"title": "linear map"},
         updatemenus=[
-            {"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.18}
+            {
+                "buttons": buttons,
+                "direction": "down",
+                "x": 0.0,
+                "xanchor": "left",
+                "y": 1.01,
+                "yanchor": "bottom",
+            }
         ],
-        margin={"t": 80},
-        height=460,
+        margin={"t": 110},
+        height=480,
     )
     return fig
 
@@ -237,6 +263,8 @@ def head_figure(results):
             }
         )
     fig.update_layout(
+        template="plotly_white",
+        title={"text": "Head importance I<sub>l,h</sub>; × marks the heads EMP removes", "y": 0.97},
         xaxis={"title": "head", "dtick": 1},
         yaxis={"title": "layer", "dtick": 1, "autorange": "reversed"},
         updatemenus=[
@@ -245,13 +273,14 @@ def head_figure(results):
                 "direction": "right",
                 "buttons": buttons,
                 "x": 0.0,
-                "y": 1.2,
+                "y": 1.02,
                 "xanchor": "left",
+                "yanchor": "bottom",
             }
         ],
         showlegend=False,
-        margin={"t": 90},
-        height=420,
+        margin={"t": 110},
+        height=440,
     )
     return fig
 
@@ -263,7 +292,6 @@ def quality_figure(results):
     -------
     plotly.graph_objects.Figure
     """
-    import plotly.express as px
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -275,9 +303,8 @@ def quality_figure(results):
         horizontal_spacing=0.12,
     )
     symbols = {"dense": "star", "unstructured": "circle", "heads": "diamond"}
-    palette = px.colors.qualitative.Dark24
     for i, m in enumerate(runs):
-        color = palette[i % len(palette)]
+        color = _RUN_COLORS[i % len(_RUN_COLORS)]
         for col, key in ((1, "mean_cosine"), (2, "spearman")):
             fig.add_trace(
                 go.Scatter(
@@ -303,8 +330,10 @@ def quality_figure(results):
             )
     fig.update_xaxes(title_text="sparsity (%)")
     fig.update_layout(
+        template="plotly_white",
+        title={"text": "Sparsity against quality, every run"},
         height=560,
         legend={"font": {"size": 10}, "orientation": "h", "y": -0.25, "x": 0},
-        margin={"b": 40},
+        margin={"t": 80, "b": 40},
     )
     return fig

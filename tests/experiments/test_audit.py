@@ -75,10 +75,10 @@ class TestLayerWeightStats:
         model = small_model()
         stats = layer_weight_stats(model)
         assert [s["name"] for s in stats] == [
-            "conv1.weight",
-            "conv2.weight",
-            "fc1.weight",
-            "fc2.weight",
+            "net.conv1.weight",
+            "net.conv2.weight",
+            "net.fc1.weight",
+            "net.fc2.weight",
         ]
         for s, (_, p) in zip(
             stats, [(n, p) for n, p in model.named_parameters() if n.endswith("weight")],

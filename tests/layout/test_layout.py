@@ -107,7 +107,7 @@ def test_no_import_loop_at_module_level():
         stack.append(n)
         for m in graph[n]:
             if state.get(m) == 1:
-                cycle = stack[stack.index(m) :] + [m]
+                cycle = [*stack[stack.index(m) :], m]
                 if not all(c.startswith(cycle[0] + ".") or c == cycle[0] for c in cycle):
                     raise AssertionError(" -> ".join(cycle))
             elif m not in state:

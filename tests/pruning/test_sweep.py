@@ -94,6 +94,21 @@ class TestSweep:
         blob = json.loads(sweep.to_json())
         assert blob["model"] == "fc2" and len(blob["rows"]) == len(sweep.rows)
 
+    def test_plain_progress_lines_off_a_terminal(self, sweep, digits, emp_cache, capsys):
+        # progress=None (the CLI's default): tqdm hides its bars when stderr is not a
+        # terminal (here: captured), so one plain line per model and setting is printed
+        kw = {"betas": (1.0, 2.0), "scopes": ("global",), "baseline": False, "cache": emp_cache}
+        run_sweep("fc2", digits, progress=None, **kw)
+        out, err = capsys.readouterr()
+        lines = err.splitlines()
+        assert out == ""
+        assert any(ln.startswith("loaded fc2/digits from ") for ln in lines)
+        steps = [ln for ln in lines if ln.startswith("sweep fc2/digits [")]
+        assert len(steps) == 2 and steps[0].startswith("sweep fc2/digits [1/2] magnitude global")
+        assert "sparsity" in steps[1] and "accuracy" in steps[1] and "\r" not in err
+        run_sweep("fc2", digits, progress=False, **kw)
+        assert capsys.readouterr() == ("", "")
+
     def test_argument_errors(self, digits):
         with pytest.raises(ValueError, match="`model`"):
             run_sweep("fc3", digits)

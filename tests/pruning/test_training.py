@@ -60,6 +60,13 @@ class TestTraining:
         for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
             assert ka == kb and torch.equal(va, vb)
 
+    def test_plain_lines_when_not_a_terminal(self, digits, capsys):
+        train(TINY, digits, progress=None)  # stderr is captured: not a terminal
+        lines = capsys.readouterr().err.splitlines()
+        assert lines[0].startswith(f"train {TINY.model}/{TINY.dataset}: {TINY.epochs} epochs")
+        assert lines[-1].startswith(f"trained {TINY.model}/{TINY.dataset} in ")
+        assert "test accuracy" in lines[-1] and len(lines) == 2
+
     def test_cache_round_trip(self, digits, tmp_path):
         m1, i1 = load_or_train(TINY, digits, cache=tmp_path, progress=False)
         m2, i2 = load_or_train(TINY, digits, cache=tmp_path, progress=False)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from emp_theory import keep_count, normalized_loss_bound, theorem2_bound
-from emp_theory.viz._explorer_js import SCRIPT
+from emp_theory.viz._explorer_page import SCRIPT
 from emp_theory.viz._render import sig
 from emp_theory.viz.explorer import (
     BETAS,
@@ -125,8 +125,10 @@ class TestPointValues:
             assert p["k"] == v and p["trivial"] == v / N
             assert p["guarantee"] == pytest.approx(p["theorem2"], abs=1e-15)
             assert p["naive"] == p["theorem2"] and abs(p["naive_excess"]) <= 1e-15
-            if v >= 2:  # kept_loss_bound with Theorem 2 is eq. 17 with exact eq. 15
-                assert p["loss_beta"] == pytest.approx(p["loss_exact"], rel=1e-12, abs=1e-300)
+            if v >= 2:  # kept_loss_bound with Theorem 2 is eq. 17 with exact eq. 15; the
+                # latter takes sqrt(N(1 - rho) - 1), so a rounding error of rho N shows as
+                # sqrt(eps) ~ 1e-8 at N_eff = N - 1
+                assert p["loss_beta"] == pytest.approx(p["loss_exact"], rel=1e-7, abs=1e-300)
 
     def test_naive_overstates_for_beta_below_one(self):
         for beta in (0.25, 0.5, 0.75):
@@ -202,15 +204,17 @@ def test_page_formulas_match_the_library(tmp_path):
     out = json.loads(
         subprocess.run(["node", str(path)], capture_output=True, text=True, check=True).stdout
     )
-    worst = 0.0
+    # The page evaluates the closed forms as written; the library compensates the
+    # cancellation in N(1 - rho) - 1 and 1 - sqrt(x) (emp_theory.bounds), which moves a
+    # value by up to ~sqrt(eps) relative where it is tiny (e.g. N = 3, N_eff = 2:
+    # 8e-11). Agreement: 1e-9 absolute below 1, relative above.
     for (N, v, beta), got in zip(pts, out, strict=True):
         want = point_values(N, v, beta)
         for key in POINT_KEYS:
             assert got[key] is not None, (N, v, beta, key)
             err = abs(got[key] - want[key]) / max(1.0, abs(want[key]))
-            worst = max(worst, err)
-            assert err <= 1e-12, (N, v, beta, key, got[key], want[key])
-    assert worst < 1e-13
+            assert err <= 1e-9, (N, v, beta, key, got[key], want[key])
+        assert got["k"] == want["k"]
 
 
 def test_script_is_plain_es5_offline():

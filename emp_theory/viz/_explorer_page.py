@@ -1,11 +1,13 @@
-r"""The page JavaScript of :mod:`emp_theory.viz.explorer` (one string, :data:`SCRIPT`).
+r"""The page side of :mod:`emp_theory.viz.explorer`: its HTML, CSS and JavaScript.
 
-It runs in the book's page, offline, with the plotly.js the book serves. ``__ID__``
-is replaced by the explorer's ``div`` id. It
+:func:`page_html` writes the fragment (sliders, input boxes, the plot ``div``, the
+readout table of :data:`ROWS`, the data as JSON and :data:`SCRIPT`). The script runs in
+the book's page, offline, with the plotly.js the book serves; ``__ID__`` is replaced by
+the explorer's ``div`` id. It
 
 * reads the explorer's JSON (``<script type="application/json" id="ID-data">``);
-* ports, operation by operation, the library's closed forms -- Algorithm 1's kept
-  count (:func:`emp_theory.keep_count`, its guarded floor), eq. 13
+* evaluates the library's closed forms as the paper writes them -- Algorithm 1's kept
+  count (:func:`emp_theory.effective.keep_count`, its guarded floor), eq. 13
   (:func:`~emp_theory.bounds.trivial_bound`), eq. 14-15
   (:func:`~emp_theory.bounds.prop1_infimum`), eq. 18 both forms
   (:func:`~emp_theory.bounds.normalized_loss_bound`) and eq. 17 with the distance
@@ -16,7 +18,10 @@ is replaced by the explorer's ``div`` id. It
   :math:`\|\omega\|^2 = 1/(\nu+1)` and :math:`1/\nu`, searched by the same branch and
   bound over :math:`j` (intervals discarded when their lower bound is within
   :math:`10^{-15}` of the best value; leaves of 4096 indices scanned), so the page's
-  value is within :math:`10^{-15}` of the library's;
+  value is within :math:`10^{-15}` of the library's. The library also compensates the
+  cancellation in :math:`N(1-\rho) - 1` and :math:`1 - \sqrt{x}`; where that matters
+  the values are tiny, and page and library agree to :math:`10^{-9}` (absolute below 1,
+  relative above; ``tests/viz/test_explorer.py`` runs this code in Node);
 * draws the curves of the (N, β) pair the two sliders select from the precomputed
   grid, and, for a typed pair off the grid, computes them with those functions;
 * prints the values at the typed point (12 significant digits) and marks it on the
@@ -24,7 +29,55 @@ is replaced by the explorer's ``div`` id. It
 
 ``root.empExplorer`` exposes ``point``, ``curves``, ``state`` and ``show`` for the
 browser test (``tests/book/test_bounds_explorer.py``).
+
+The module is longer than 400 lines because it is one piece: the fragment's template,
+the plotly figure it holds and the script that drives both refer to each other's roles,
+trace indices and keys, and read best side by side.
 """
+
+from __future__ import annotations
+
+import json
+
+__all__ = ["ROWS", "SCRIPT", "STYLE", "figure_json", "page_html"]
+
+#: Trace colours (as in the chapter's other bound figures).
+_C = {
+    "guarantee": "#d62728",
+    "theorem2": "#1f77b4",
+    "trivial": "#7f7f7f",
+    "naive": "#8c564b",
+    "loss_eq18": "#1f77b4",
+    "loss_exact": "#ff7f0e",
+    "loss_beta": "#d62728",
+}
+
+#: The readout table: (key of point_values, label), in order.
+ROWS = (
+    ("k", "kept entries k = clip(⌊β N<sub>eff</sub>⌋, 1, N) (Algorithm 1)"),
+    ("rho", "ρ = N<sub>eff</sub>/N"),
+    ("trivial", "trivial bound k/N (eq. 13)"),
+    ("theorem2", "Theorem 2 at N<sub>eff</sub> (β = 1; eq. 14-15)"),
+    ("guarantee", "guarantee m<sub>k</sub>(N<sub>eff</sub>, N) (exact β-bound)"),
+    ("naive", "eq. 14 with ν := k (naive substitution)"),
+    ("naive_excess", "naive − guarantee (&gt; 0: the substitution overstates)"),
+    ("loss_eq18", "normalized loss bound, eq. 18 (≈ form of eq. 15)"),
+    ("loss_exact", "normalized loss bound, eq. 17 with exact eq. 15"),
+    ("loss_beta", "normalized loss bound, eq. 17 with the β guarantee"),
+)
+
+#: The fragment's CSS, scoped to its ``div`` (``#ID``).
+STYLE = """#ID .emp-ex-row{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;align-items:center;margin:.4rem 0}
+#ID .emp-ex-row label{display:inline-flex;gap:.4rem;align-items:center}
+#ID input[type=range]{width:min(20rem,62vw)}
+#ID input[type=text]{width:8.5rem;font-family:monospace}
+#ID output{font-family:monospace;min-width:7rem}
+#ID .emp-ex-status{min-height:1.5em;margin:.2rem 0;font-size:.92em}
+#ID .emp-ex-status.emp-ex-error{color:#b00020}
+#ID .emp-ex-caption{margin:.2rem 0;font-size:.92em}
+#ID table.emp-ex-readout td.emp-ex-num{font-family:monospace;text-align:right;white-space:nowrap}
+#ID table.emp-ex-readout{font-size:.9em}"""
+
 
 SCRIPT = r"""
 (function () {
@@ -186,21 +239,27 @@ SCRIPT = r"""
     data[8].x = [p.rho, p.rho, p.rho];
     data[8].y = [p.loss_eq18, p.loss_exact, p.loss_beta];
     data[8].text = ["eq. 18", "eq. 17, exact eq. 15", "eq. 17, β guarantee"];
-    var layout = Object.assign({}, D.figure.layout);
+    var layout = Object.assign({}, D.figure.layout), xlog = el("xlog").checked;
+    var xaxis = xlog ? {type: "log", autorange: true} : {type: "linear", range: [0, 1.01]};
+    layout.xaxis = Object.assign({}, layout.xaxis, xaxis);
+    layout.xaxis2 = Object.assign({}, layout.xaxis2, xaxis);
+    layout.uirevision = xlog ? "log" : "linear";  // keeps the reader's zoom across moves
     revision += 1;
     layout.datarevision = revision;
     layout.title = Object.assign({}, layout.title, {text:
-      "N = " + state.N + ", β = " + label(state.beta) + ": k = ⌊β N<sub>eff</sub>⌋ kept entries" +
-      "<br>your point N<sub>eff</sub> = " + state.nEff + " (ρ = " + label(p.rho) + ", k = " + p.k +
-      "); curves " + (c.source === "grid" ? "precomputed by emp_theory"
-                                           : "computed in this page (N or β off the grid)")});
+      "N = " + state.N + ", β = " + label(state.beta) + " (k = ⌊β N<sub>eff</sub>⌋ kept)"});
     Plotly.react(plot, data, layout, {displaylogo: false, responsive: true});
+    el("caption").innerHTML = "Your point (diamonds): N<sub>eff</sub> = " + state.nEff +
+      ", ρ = " + label(p.rho) + ", k = " + p.k + ". Curves: " +
+      (c.source === "grid" ? "precomputed by emp_theory when the book was built."
+                           : "computed in this page (N or β is not a slider value).");
     D.keys.forEach(function (key) {
       var cell = root.querySelector('td[data-key="' + key + '"]');
       cell.textContent = fmt(p[key]);
       cell.setAttribute("data-value", String(p[key]));
     });
     syncControls();
+    return {c: c, p: p};
   }
   function parseInteger(text) {
     var s = String(text).trim();
@@ -219,11 +278,10 @@ SCRIPT = r"""
       setStatus("β must be a finite positive number.", true); return false;
     }
     state.N = N; state.nEff = nEff; state.beta = beta;
-    render();
-    var p = point(N, nEff, beta);
-    setStatus(isNaN(p.guarantee)
+    var r = render();
+    setStatus(isNaN(r.p.guarantee)
       ? "The exact β-bound needs more evaluations than the page allows: not computed."
-      : (curves(N, beta).source === "grid" ? "" : "N or β is outside the precomputed grid: " +
+      : (r.c.source === "grid" ? "" : "N or β is outside the precomputed grid: " +
          "the curves and values are computed in this page (closed forms and exact β-bound)."),
       false);
     return true;
@@ -241,8 +299,8 @@ SCRIPT = r"""
   bSlider.addEventListener("input", function () {
     show(state.N, state.nEff, G.betas[Number(bSlider.value)]);
   });
-  el("form").addEventListener("submit", fromBoxes);
-  [nBox, vBox, bBox].forEach(function (box) { box.addEventListener("change", fromBoxes); });
+  el("form").addEventListener("submit", fromBoxes);  // Enter in a box, or the button
+  el("xlog").addEventListener("change", function () { render(); });
 
   root.empExplorer = {point: point, curves: curves, state: state, show: show};
   function start() {
@@ -253,3 +311,153 @@ SCRIPT = r"""
   start();
 })();
 """
+
+
+def page_html(data: dict, div_id: str) -> str:
+    """The explorer's HTML fragment: controls, plot ``div``, readout, JSON data and script."""
+    g, act = data["grid"], data["active"]
+    i_n, i_b = g["Ns"].index(act["N"]), g["betas"].index(act["beta"])
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    rows = "".join(
+        f'<tr><td>{label}</td><td class="emp-ex-num" data-key="{key}"></td></tr>'
+        for key, label in ROWS
+    )
+    i = div_id
+    return f"""<div class="emp-explorer" id="{i}">
+<style>{STYLE.replace("#ID", "#" + i)}</style>
+<div class="emp-ex-row">
+<label>N <input type="range" data-role="n-slider" min="0" max="{len(g["Ns"]) - 1}" step="1" \
+value="{i_n}" aria-label="N (number of scores)"></label><output data-role="n-value">{act["N"]}</output>
+<label>β <input type="range" data-role="beta-slider" min="0" max="{len(g["betas"]) - 1}" step="1" \
+value="{i_b}" aria-label="beta"></label><output data-role="beta-value">{act["beta"]:g}</output>
+<label><input type="checkbox" data-role="xlog"> log ρ axis</label>
+</div>
+<form class="emp-ex-row" data-role="form" autocomplete="off">
+<label>N <input type="text" inputmode="numeric" data-role="n-input" value="{act["N"]}" \
+aria-label="N"></label>
+<label>N<sub>eff</sub> (= ν) <input type="text" inputmode="numeric" data-role="neff-input" \
+value="{act["n_eff"]}" aria-label="N_eff"></label>
+<label>β <input type="text" inputmode="decimal" data-role="beta-input" value="{act["beta"]:g}" \
+aria-label="beta (typed)"></label>
+<button type="submit" data-role="compute">Compute</button>
+</form>
+<p class="emp-ex-status" data-role="status" role="status" aria-live="polite"></p>
+<p class="emp-ex-caption" data-role="caption"></p>
+<div id="{i}-plot" class="plotly-graph-div" data-role="plot" style="height:{data["height"]}px;\
+ width:100%;"></div>
+<table class="emp-ex-readout" data-role="readout"><thead><tr><th>at your point</th>\
+<th>value</th></tr></thead><tbody>{rows}</tbody></table>
+<script type="application/json" id="{i}-data">{payload}</script>
+<script>{SCRIPT.replace("__ID__", i)}</script>
+</div>"""
+
+
+def figure_json(height: int) -> dict:
+    """The explorer's plotly figure as JSON: layout and nine empty traces the script fills.
+
+    Top panel: guarantee, Theorem 2, trivial bound, substitution, the typed point;
+    bottom panel: eq. 18, eq. 17 with exact eq. 15, eq. 17 with the guarantee, the point.
+    """
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.09,
+        subplot_titles=(
+            "kept mass of the k largest weights",
+            "loss bound ε / (‖θ*‖₁² Tr H), log axis",
+        ),
+    )
+    line = {"mode": "lines+markers", "marker": {"size": 4}}
+    top = [
+        ("guarantee", "guarantee m<sub>k</sub>(N<sub>eff</sub>, N), exact β-bound", 3, None),
+        ("theorem2", "Theorem 2 (β = 1, eq. 14-15)", 2, None),
+        ("trivial", "trivial bound k/N (eq. 13)", 2, "dot"),
+        ("naive", "eq. 14 with ν := k (naive; no bound for β < 1)", 2, "dash"),
+    ]
+    for key, name, width, dash in top:
+        fig.add_trace(
+            go.Scatter(
+                x=[],
+                y=[],
+                name=name,
+                line={"color": _C[key], "width": width, "dash": dash},
+                hovertemplate="ρ = %{x}, k = %{customdata}: %{y}<extra></extra>",
+                legendgroup="top",
+                **line,
+            ),
+            row=1,
+            col=1,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[],
+            y=[],
+            mode="markers",
+            name="your point",
+            marker={
+                "size": 11,
+                "symbol": "diamond",
+                "color": [_C[k] for k, *_ in top],
+                "line": {"color": "black", "width": 1},
+            },
+            hovertemplate="%{text}: %{y}<extra></extra>",
+            legendgroup="point",
+        ),
+        row=1,
+        col=1,
+    )
+    bottom = [
+        ("loss_eq18", "eq. 18 (paper, ≈ form of eq. 15)", 2, None),
+        ("loss_exact", "eq. 17 with exact eq. 15 (β = 1)", 2, "dash"),
+        ("loss_beta", "eq. 17 with the β guarantee (k kept)", 3, None),
+    ]
+    for key, name, width, dash in bottom:
+        fig.add_trace(
+            go.Scatter(
+                x=[],
+                y=[],
+                name=name,
+                line={"color": _C[key], "width": width, "dash": dash},
+                hovertemplate="ρ = %{x}: %{y}<extra></extra>",
+                legendgroup="bottom",
+                **line,
+            ),
+            row=2,
+            col=1,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[],
+            y=[],
+            mode="markers",
+            name="your point (loss)",
+            showlegend=False,
+            marker={
+                "size": 11,
+                "symbol": "diamond",
+                "color": [_C[k] for k, *_ in bottom],
+                "line": {"color": "black", "width": 1},
+            },
+            hovertemplate="%{text}: %{y}<extra></extra>",
+            legendgroup="point",
+        ),
+        row=2,
+        col=1,
+    )
+    fig.update_xaxes(range=[0, 1.01], row=1, col=1)
+    fig.update_xaxes(title_text="ρ = N<sub>eff</sub>/N", range=[0, 1.01], row=2, col=1)
+    fig.update_yaxes(title_text="kept mass", range=[0, 1.03], row=1, col=1)
+    fig.update_yaxes(title_text="ε / (‖θ*‖₁² Tr H)", type="log", exponentformat="power", row=2)
+    fig.update_layout(
+        title={"text": "", "font": {"size": 14}},
+        height=height,
+        margin={"t": 60, "l": 60, "r": 20, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": -0.1, "yanchor": "top", "font": {"size": 11}},
+        template="plotly_white",
+    )
+    return json.loads(pio.to_json(fig, validate=True))
