@@ -165,19 +165,36 @@ def p_nu(nu, N) -> np.ndarray:
     .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, Proposition 1 and Appendix A.
     """
     n = check_N(N)
-    v = check_nu(nu, n)
     check_alloc(n, "N", what="p_nu")
+    runs = p_nu_runs(nu, n)
+    return np.repeat([v for v, _ in runs], [c for _, c in runs]).astype(np.float64)
+
+
+def p_nu_runs(nu, N) -> list[tuple[float, int]]:
+    r""":math:`p_\nu` of :func:`p_nu` as runs ``[(coordinate, multiplicity), ...]``, for any ``N``.
+
+    :math:`p_1 = \zeta_{[2]}`, :math:`p_{N-1} = p_N = \zeta_{[N]}`; otherwise one coordinate
+    :math:`(1 + \sqrt{N-1}\sqrt{(N-\nu-1)/(\nu+1)})/N` and :math:`N-1` equal to
+    :math:`(1 - c)/N` with :math:`c = \sqrt{(N-\nu-1)/(N-1)}/\sqrt{\nu+1}` (Appendix A),
+    from exact integer quotients (correctly rounded), then square roots. Needs no
+    memory of size ``N``, so it serves ``N`` up to the validation layer's limit.
+
+    Examples
+    --------
+    >>> p_nu_runs(1, 4)
+    [(0.5, 2), (0.0, 2)]
+    >>> p_nu_runs(3, 4)
+    [(0.25, 4)]
+    """
+    n = check_N(N)
+    v = check_nu(nu, n)
     if v == 1:
-        p = np.zeros(n)
-        p[:2] = 0.5
-        return p
+        return [(0.5, 2)] + ([(0.0, n - 2)] if n > 2 else [])
     if v >= n - 1:  # r_N = 0: p_{N-1} = zeta_[N]; p_N = zeta_[N]
-        return np.full(n, 1.0 / n)
-    # exact integer quotients (correctly rounded), then square roots
+        return [(1.0 / n, n)]
     c = math.sqrt((n - v - 1) / (n - 1)) / math.sqrt(v + 1)
-    p = np.full(n, (1.0 - c) / n)
-    p[0] = (1.0 + math.sqrt(n - 1) * math.sqrt((n - v - 1) / (v + 1))) / n
-    return p
+    first = (1.0 + math.sqrt(n - 1) * math.sqrt((n - v - 1) / (v + 1))) / n
+    return [(first, 1), ((1.0 - c) / n, n - 1)]
 
 
 def theorem2_bound(n_eff, N):

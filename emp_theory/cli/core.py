@@ -107,24 +107,6 @@ FULL_MAX = 10**5
 MAX_NUS = 1000
 
 
-def _p_nu_runs(nu: int, N: int) -> list[tuple[float, int]]:
-    r"""Proposition 1's :math:`p_\nu` as ``[(coordinate, multiplicity), ...]``, without the vector.
-
-    :math:`p_1 = \zeta_{[2]}`, :math:`p_{N-1} = p_N = \zeta_{[N]}`, otherwise one coordinate
-    :math:`(1 + \sqrt{N-1}\sqrt{(N-\nu-1)/(\nu+1)})/N` and :math:`N-1` equal to
-    :math:`(1 - c)/N`, :math:`c = \sqrt{(N-\nu-1)/(N-1)}/\sqrt{\nu+1}` (Appendix A; the
-    expressions of :func:`emp_theory.bounds.p_nu`, exact integer quotients then square
-    roots; tests compare the two).
-    """
-    if nu == 1:
-        return [(0.5, 2)] + ([(0.0, N - 2)] if N > 2 else [])
-    if nu >= N - 1:
-        return [(1.0 / N, N)]
-    c = math.sqrt((N - nu - 1) / (N - 1)) / math.sqrt(nu + 1)
-    first = (1.0 + math.sqrt(N - 1) * math.sqrt((N - nu - 1) / (nu + 1))) / N
-    return [(first, 1), ((1.0 - c) / N, N - 1)]
-
-
 def _bounds_sizes(args) -> tuple[int, list[int], bool]:
     """Validate ``--N``, ``--nu``, ``--full``, ``--certify``, ``--beta``; return ``(N, nus, certify)``."""
     from ..certificate import MAX_N
@@ -156,7 +138,7 @@ def _bounds_sizes(args) -> tuple[int, list[int], bool]:
 
 
 def _cmd_bounds(args) -> int:
-    from ..bounds import p_nu, prop1_infimum, theorem2_approx, trivial_bound
+    from ..bounds import p_nu, p_nu_runs, prop1_infimum, theorem2_approx, trivial_bound
     from ..certificate import beta_bound, exact_infimum_point
     from ..effective import keep_count
 
@@ -183,7 +165,7 @@ def _cmd_bounds(args) -> int:
             if args.full:
                 row["p_nu"] = p_nu(nu, N)
             else:
-                runs = _p_nu_runs(nu, N)
+                runs = p_nu_runs(nu, N)
                 row["p_nu"] = {"values": [v for v, _ in runs], "counts": [c for _, c in runs]}
             if args.beta is not None:
                 row["beta"] = args.beta

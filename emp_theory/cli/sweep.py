@@ -189,7 +189,7 @@ def _cmd_sweep(args) -> int:
         ]
         if sat:
             print()
-            print("ν saturates at N (β·N_eff >= N, nothing pruned) for: " + ", ".join(sat))
+            print("k saturates at N (β·N_eff >= N, nothing pruned) for: " + ", ".join(sat))
     if args.json:
         blob = json.dumps({"version": 1, "results": [r.as_dict() for r in results]}, indent=1)
         if args.json == "-":

@@ -299,6 +299,17 @@ def _checkpoint_path(config: TrainConfig, data: Dataset, root: Path) -> Path:
     return root / "checkpoints" / f"{config.model}-{config.dataset}-{config.key(data)}.pt"
 
 
+def degenerate(model) -> str | None:
+    """Why `model` cannot be pruned meaningfully (NaN/inf or all-zero weights), or None."""
+    params = [p for n, p in model.named_parameters() if n.endswith("weight")]
+    for name, p in model.named_parameters():
+        if p.is_floating_point() and not bool(torch.isfinite(p).all()):
+            return f"parameter {name} holds NaN or inf"
+    if params and all(not bool(p.any()) for p in params):
+        return "weights are all zero"
+    return None
+
+
 def load_or_train(
     config: TrainConfig,
     data: Dataset,
@@ -340,6 +351,9 @@ def load_or_train(
             ckpt = torch.load(path, map_location="cpu", weights_only=True)
             model = build_model(config.model, data.input_shape, seed=config.seed)
             model.load_state_dict(ckpt["state_dict"])
+            bad = degenerate(model)
+            if bad:
+                raise ValueError(bad)
             info = dict(ckpt["info"])
             if info.get("config") != asdict(config):
                 raise ValueError("configuration mismatch")
@@ -350,6 +364,9 @@ def load_or_train(
         except Exception as exc:  # corrupt or foreign file: retrain
             warnings.warn(f"ignoring unreadable checkpoint {path}: {exc}", stacklevel=2)
     model, info = train(config, data, progress=progress)
+    bad = degenerate(model)
+    if bad:
+        raise ValueError(f"training {config.model} on {config.dataset} gave a model whose {bad}")
     ckpt = {"state_dict": model.state_dict(), "info": info}
     try:
         atomic_write(path, lambda fh: torch.save(ckpt, fh), digest=True)

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from emp_theory import beta_bound, exact_infimum, keep_count, p_nu, prop1_infimum
+from emp_theory.bounds import p_nu_runs as _p_nu_runs
 from emp_theory.certificate import MAX_N
 from emp_theory.cli import main
-from emp_theory.cli.core import CERTIFY_DEFAULT_MAX, FULL_MAX, MAX_NUS, _p_nu_runs
+from emp_theory.cli.core import CERTIFY_DEFAULT_MAX, FULL_MAX, MAX_NUS
 
 
 def run(*args):
@@ -39,10 +40,23 @@ def expand(summary) -> np.ndarray:
 class TestSummary:
     @pytest.mark.parametrize("N", [2, 3, 4, 5, 17, 300])
     def test_runs_are_p_nu(self, N):
+        # independent reference: Appendix A's p_nu = zeta_[N] + (r_{nu+1}/r_1)(zeta_[1] - zeta_[N])
+        # in exact arithmetic (SymPy), evaluated to float; p_1 = zeta_[2] (Prop. 1)
+        import sympy as sp
+
         for nu in range(1, N + 1):
             runs = _p_nu_runs(nu, N)
             got = np.repeat([v for v, _ in runs], [c for _, c in runs])
-            np.testing.assert_allclose(got, p_nu(nu, N), rtol=1e-14, atol=0)
+            if nu == 1:
+                want = np.array([0.5, 0.5] + [0.0] * (N - 2))
+            else:
+                r = lambda j: sp.sqrt(sp.Rational(1, j) - sp.Rational(1, N))  # noqa: E731
+                t = r(min(nu + 1, N)) / r(1) if nu + 1 <= N else 0
+                head = sp.Rational(1, N) + t * (1 - sp.Rational(1, N))
+                tail = sp.Rational(1, N) + t * (0 - sp.Rational(1, N))
+                want = np.array([float(head)] + [float(tail)] * (N - 1))
+            np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-16)
+            np.testing.assert_array_equal(got, p_nu(nu, N))
 
     def test_default_json_summarizes_p_nu(self, capsys):
         rows = bounds_json(capsys, "--N", "1000")

@@ -169,7 +169,7 @@ class TestCLI:
         out = capsys.readouterr().out
         assert rc == 0
         assert "dense%" in out and "Fixed-amount baselines" in out
-        assert "ν saturates at N" in out and "fc2/magnitude/global at β=10" in out
+        assert "k saturates at N" in out and "fc2/magnitude/global at β=10" in out
 
     def test_register_on_fresh_parser(self, emp_cache, capsys, tmp_path):
         parser = argparse.ArgumentParser(prog="emp-theory")

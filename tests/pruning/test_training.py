@@ -115,6 +115,28 @@ class TestTraining:
         _, third = load_or_train(TINY, digits, cache=tmp_path, progress=False)
         assert third["cached"] is True
 
+    @pytest.mark.parametrize("kind", ["zero", "nan"])
+    def test_degenerate_checkpoint_is_retrained(self, digits, tmp_path, kind):
+        # a checkpoint with a valid digest whose weights are all zero (or hold a NaN):
+        # one warning naming the file and the reason, then a retrain
+        m1, info = load_or_train(TINY, digits, cache=tmp_path, progress=False)
+        ckpt = torch.load(info["path"], map_location="cpu", weights_only=True)
+        weights = [v for name, v in ckpt["state_dict"].items() if name.endswith("weight")]
+        assert weights
+        for v in weights if kind == "zero" else weights[:1]:
+            if kind == "zero":
+                v.zero_()
+            else:
+                v.view(-1)[0] = float("nan")
+        atomic_write(info["path"], lambda fh: torch.save(ckpt, fh), digest=True)
+        reason = "all zero" if kind == "zero" else "NaN or inf"
+        with pytest.warns(UserWarning, match=reason) as rec:
+            m2, again = load_or_train(TINY, digits, cache=tmp_path, progress=False)
+        assert [str(info["path"]) in str(w.message) for w in rec] == [True]
+        assert again["cached"] is False
+        for va, vb in zip(m1.state_dict().values(), m2.state_dict().values(), strict=True):
+            assert torch.equal(va, vb)
+
     def test_missing_digest_is_retrained(self, digits, tmp_path):
         _, info = load_or_train(TINY, digits, cache=tmp_path, progress=False)
         Path(info["path"] + ".sha256").unlink()
