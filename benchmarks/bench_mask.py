@@ -109,6 +109,9 @@ def numpy_rows(sizes, repeat):
 
 
 def torch_rows(sizes, repeat, device: str):
+    from emp_theory import _torch_kernels
+
+    _torch_kernels.FORCE_ON_CPU = True  # time the torch path itself, also on the CPU
     print(
         f"\ntorch path on {device}: seconds; ratios: NumPy path / torch path (>1: torch faster), "
         "baselines / torch emp_mask"

@@ -41,7 +41,7 @@ The pieces (:func:`scaled_sums`, :func:`exact_sums`, :class:`ExactTotals`,
 :func:`select_kth`, :func:`n_eff_decision`) take an optional reduction so that
 :mod:`emp_theory.pruning.distributed` runs the same algorithm over
 ``torch.distributed`` ranks. The module is private; the public API is
-:mod:`emp_theory.effective`. It is kept whole (about 540 lines): it is one idea, the
+:mod:`emp_theory.effective`. It is kept whole (about 560 lines): it is one idea, the
 torch mirror of :mod:`emp_theory._kernels`, whose sums, exact fallback and selection
 share the pass structure and the key encoding.
 """
@@ -77,9 +77,22 @@ _KEY = {
 }
 
 
+#: Run CPU tensors on this path too (the tests set it). By default a CPU tensor takes the
+#: NumPy path through ``Tensor.numpy()``, a zero-copy view with identical results, which
+#: ``benchmarks/bench_mask.py`` measures 2-4x faster on CPU than torch's reductions.
+FORCE_ON_CPU = False
+
+
 def native(s) -> bool:
-    """Whether `s` runs here: a tensor on a device with float64 (not ``mps``)."""
-    return s.device.type != "mps"
+    """Whether `s` runs here: a tensor on an accelerator with float64 (not ``mps``).
+
+    CPU tensors take the NumPy path (a zero-copy view, the same N_eff, k and mask)
+    unless :data:`FORCE_ON_CPU` is set.
+    """
+    kind = s.device.type
+    if kind == "cpu":
+        return FORCE_ON_CPU
+    return kind != "mps"
 
 
 def _chunk(device) -> int:

@@ -19,7 +19,7 @@ Inputs may be Python sequences, NumPy arrays of any integer or floating dtype
 and any shape (they are flattened), or ``torch`` tensors; ``torch`` is never
 imported by this module. Booleans, strings, ``None``, complex numbers, object arrays
 and masked arrays are a :class:`TypeError` naming the argument
-(:mod:`emp_theory._validation`); pass ``arr.compressed()`` for the unmasked entries
+(:mod:`!emp_theory._validation`); pass ``arr.compressed()`` for the unmasked entries
 of a masked array.
 
 Arguments: ``s`` the scores, ``beta`` is :math:`\beta`, ``k`` the number of kept
@@ -62,7 +62,7 @@ __all__ = [
 def _kernels_for(s):
     """The kernels for `s`: NumPy's, or for a torch tensor the torch-native ones on its device.
 
-    :mod:`emp_theory._torch_kernels` (imported only for a tensor) computes on the tensor's
+    :mod:`!emp_theory._torch_kernels` (imported only for a tensor) computes on the tensor's
     own device with no host copy; N_eff, k and masks are bit-identical to the NumPy path,
     float64 sums (s_eff, kept mass) equal to a few ulps.
     """

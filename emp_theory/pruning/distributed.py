@@ -21,9 +21,9 @@ N_{\mathrm{eff}}\rfloor, 1, N)` (Algorithm 1, lines 2-3; ``beta`` is :math:`\bet
    promoted scores): the exact global maximum :math:`m`;
 3. ``all_gather`` of each rank's float64 sums of :math:`|s_i|/m` and :math:`(s_i/m)^2`,
    added in rank order (every rank gets the same floats) with a rigorous error bound
-   for any order (:func:`emp_theory._torch_kernels.ratio_rel_error`); when the ratio is
+   for any order (:func:`!emp_theory._torch_kernels.ratio_rel_error`); when the ratio is
    within it of an integer, ``all_reduce(SUM)`` of the EXACT integer sums as 32-bit limbs
-   in int64 (:class:`emp_theory._torch_kernels.ExactTotals`) decides: :math:`N_{\mathrm{eff}}`
+   in int64 (:class:`!emp_theory._torch_kernels.ExactTotals`) decides: :math:`N_{\mathrm{eff}}`
    is the floor of the exact ratio, the same on every rank and in one process;
 4. the threshold by a distributed radix select over the magnitudes' bit patterns:
    ``all_reduce(SUM)`` of 256-bin int64 histograms of the next 8-bit digit (2 KiB a
@@ -43,7 +43,7 @@ nobody waits forever. gloo (CPU tensors) is tested; with NCCL the small collecti
 tensors live on the current CUDA device (``torch.cuda.set_device`` per rank).
 
 The block (layer) scope needs no communication: every layer's EMP is local. The
-module is kept whole (about 430 lines): the collectives, the algorithm over them and
+module is kept whole (about 470 lines): the collectives, the algorithm over them and
 the parameter / ``DTensor`` glue are one idea, and the glue is short.
 
 Symbols: ``N`` number of candidates over all ranks, ``n_eff`` :math:`N_{\mathrm{eff}}`,

@@ -24,6 +24,12 @@ from emp_theory import _torch_kernels as tk  # noqa: E402
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
+@pytest.fixture(autouse=True)
+def torch_path_on_cpu(monkeypatch):
+    """Run CPU tensors on the torch-native path (by default they take the NumPy path)."""
+    monkeypatch.setattr(tk, "FORCE_ON_CPU", True)
+
+
 def host(x) -> np.ndarray:
     """The values the NumPy path sees for tensor `x` (made before any patch)."""
     if x.dtype in (torch.float16, torch.bfloat16):
@@ -273,8 +279,10 @@ def test_type_errors():
             emp.topk_mask(torch.ones(3), 4)
 
 
-def test_mps_and_numpy_inputs_keep_their_path():
-    assert tk.native(torch.ones(2))
+def test_mps_and_numpy_inputs_keep_their_path(monkeypatch):
+    assert tk.native(torch.ones(2))  # forced by the fixture
+    monkeypatch.setattr(tk, "FORCE_ON_CPU", False)
+    assert not tk.native(torch.ones(2))  # default: CPU tensors take the NumPy view
     assert isinstance(emp.emp_mask(np.ones(4)), np.ndarray)
 
 

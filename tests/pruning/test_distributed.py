@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import time
 from pathlib import Path
 
@@ -89,8 +88,3 @@ def test_not_active_without_group():
     assert not distributed_active()
     assert distributed_active(object())  # a group given: distributed
 
-
-def test_module_is_importable_without_group():
-    assert "emp_theory.pruning.distributed" in sys.modules or __import__(
-        "emp_theory.pruning.distributed"
-    )
