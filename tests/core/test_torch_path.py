@@ -50,6 +50,7 @@ def no_host():
         mp.setattr(torch.Tensor, "numpy", refuse)
         mp.setattr(torch.Tensor, "cpu", refuse)
         mp.setattr(_kernels, "to_numpy", refuse)
+        mp.setattr(_kernels.chunked, "to_numpy", refuse)
         yield
 
 

@@ -23,6 +23,8 @@ LONG_OK = {
     "viz/_explorer_page.py": "template, CSS, layout and script refer to each other's keys",
     "pruning/torch_method.py": "the three torch.nn.utils.prune methods are one idea",
     "pruning/criteria.py": "the five criteria share one calling convention",
+    "_torch_kernels.py": "statistics, exact sums and radix select share the device plumbing",
+    "pruning/distributed.py": "the collectives of one distributed selection, in order",
 }
 LIMIT = 420
 
