@@ -96,7 +96,7 @@ browser-deps:
 # Needs a built book (`make book-build`; `make test` builds it first). Writes screenshots
 # (1366 and 390 px) to artifacts/screenshots/ and the page weights to artifacts/page_weights.md
 browser-test: $(STAMP) browser-deps
-	$(PY) -m pytest -q -m browser tests/book/test_book_browser.py
+	$(PY) -m pytest -q -n $(JOBS) -m browser tests/book
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache artifacts

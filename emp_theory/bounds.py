@@ -23,12 +23,12 @@ change :math:`\epsilon`, ``dist_sq`` the squared distance
 :math:`\|\theta^*-\theta^{N_{\mathrm{eff}}}\|_2^2`, ``trace_h`` is :math:`\mathrm{Tr}(H)`,
 ``theta_l1`` is :math:`\|\theta^*\|_1`, ``s_eff`` is :math:`s_{\mathrm{eff}}`.
 
-Validation and range: every argument is checked by :mod:`emp_theory._validation`
+Validation and range: every argument is checked by :mod:`!emp_theory._validation`
 (booleans, strings, ``None``, complex numbers, object and masked arrays are a
 :class:`TypeError`; values outside the documented range a :class:`ValueError`, both
 naming the argument). Products and quotients of user magnitudes are formed on
 mantissas and exponents, and differences that cancel are compensated
-(:mod:`emp_theory._stable`), so finite inputs from ``1e-300`` to ``1e300`` give the
+(:mod:`!emp_theory._stable`), so finite inputs from ``1e-300`` to ``1e300`` give the
 right finite result, and a result beyond float64 is a :class:`ValueError` naming the
 argument that drives it there, never ``inf`` or NaN.
 

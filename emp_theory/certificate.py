@@ -70,16 +70,16 @@ Both :math:`\sqrt{u(j)}` and :math:`1 - k/j` are non-negative and non-decreasing
 
     g(j) \;\ge\; \frac{k}{j_2} + \sqrt{u(j_1)}\,\Big(1 - \frac{k}{j_1}\Big),
 
-a rigorous lower bound. :func:`_best_on_sphere` runs a best-first branch and bound
+a rigorous lower bound. :func:`!_best_on_sphere` runs a best-first branch and bound
 over :math:`j` with it: an interval is discarded when its bound is at least the best
-value found minus :data:`_TOL` (:math:`10^{-15}`, a few float64 rounding units of
+value found minus :data:`!_TOL` (:math:`10^{-15}`, a few float64 rounding units of
 numbers in :math:`[0, 1]`), the others are halved, and intervals of at most
-:data:`_LEAF` indices are evaluated whole (vectorized). So the value returned is the
+:data:`!_LEAF` indices are evaluated whole (vectorized). So the value returned is the
 value of one candidate and lies within :math:`10^{-15}` (plus rounding) of the minimum
 over all :math:`N - \max(m,k+1,2) + 1` edges. In practice the bound discards almost
 everything (a few thousand evaluations per sphere at any :math:`N` up to
 :math:`2^{53}`; ``benchmarks/bench_certificate.py``); in the worst case it evaluates
-every :math:`j` once, :math:`O(N)` time, with memory bounded by :data:`_LEAF` plus the
+every :math:`j` once, :math:`O(N)` time, with memory bounded by :data:`!_LEAF` plus the
 interval heap. On the sphere :math:`m = 1` every edge from :math:`\zeta_{[1]}` meets
 it at :math:`\zeta_{[1]}` itself (:math:`a = 1`), a vertex already counted. The :math:`O(\nu(N-\nu))` enumeration of every
 pair is kept in ``tests/core/test_certificate.py`` and the benchmark as the second
@@ -175,7 +175,7 @@ class Certificate:
 
     @property
     def point(self) -> np.ndarray:
-        """The length-``N`` point attaining :attr:`value` (built on each access)."""
+        """The length-``N`` point attaining ``value`` (built on each access)."""
         i, j = self.edge
         p = np.zeros(self.N)
         p[:i] += self.a / i

@@ -44,7 +44,7 @@ Methods (``method=``)
 ``"edges"``
     The vertices and edges only: :math:`O(N^2)`.
 ``"descent"``
-    Uniform samples of :math:`\tilde\Delta` (:func:`emp_theory.montecarlo.sample_uniform`,
+    Uniform samples of :math:`\tilde\Delta` (:func:`emp_theory.montecarlo.samplers.sample_uniform`,
     Dirichlet(1) barycentric coordinates) as starting points of a constrained local
     descent of :math:`c^\top\lambda` in the full :math:`N`-dimensional barycentric
     coordinates (``scipy.optimize.minimize``, SLSQP, exact Jacobians):

@@ -17,7 +17,7 @@ Monte Carlo module uses to sample :math:`\tilde\Delta` without sorting.
 Arguments: ``N`` is the dimension :math:`N`, ``k`` the index of a vertex
 :math:`\zeta_{[k]}`, ``nu`` the shell index :math:`\nu` (eq. 7), ``omega`` one point
 (shape ``(N,)``) or ``m`` points (shape ``(m, N)``), ``lam`` barycentric coordinates.
-All are validated by :mod:`emp_theory._validation` (booleans, strings, ``None``,
+All are validated by :mod:`!emp_theory._validation` (booleans, strings, ``None``,
 complex, object and masked arrays are a :class:`TypeError` naming the argument). A
 result that would overflow float64 (for points with coordinates near ``1e308``) is a
 :class:`ValueError` naming the argument; functions that build length-``N`` or
@@ -172,7 +172,7 @@ def shell_index(omega):
     For points of :math:`\tilde\Delta` this is :math:`N_{\mathrm{eff}}(\omega)`, and it is
     computed as exactly that: :math:`\lfloor (\sum_i|\omega_i|)^2/\sum_i\omega_i^2\rfloor`
     (equal to :math:`\lfloor\|\omega\|^{-2}\rfloor` when :math:`\sum_i\omega_i = 1`), by the
-    same exact decision as :func:`emp_theory.n_eff` (:func:`emp_theory._kernels.n_eff_rows`),
+    same exact decision as :func:`emp_theory.effective.n_eff` (:func:`!emp_theory._kernels.n_eff_rows`),
     so ``shell_index(w) == n_eff(w)`` for every point, at every ``N``, and a vertex
     :math:`\zeta_{[\nu]}` stored in floating point has index exactly :math:`\nu`.
 

@@ -3,11 +3,19 @@
 Run ``python scripts/api_page.py`` after adding a module; ``tests/book/test_api_page.py``
 fails when the page and the package disagree. Re-export modules kept at old paths
 (:data:`SHIMS`) and private modules are left out.
+
+Every object is documented once, in the module that defines it: a name that a module
+re-exports in its ``__all__`` (a package's ``__init__``, or ``pruning.data`` re-exporting
+``IDXError``) is excluded there (``:exclude-members:``) when its defining module is on the
+page, so cross-references name the defining module (``emp_theory.streaming.rule.PruneRule``).
+A name re-exported from a private module (``viz._render``, ``cli._args``, ``_cache``) is
+documented at the first public module that exports it.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import sys
 from pathlib import Path
@@ -93,14 +101,43 @@ def all_public_modules() -> set[str]:
     return found
 
 
+def reexports(name: str, documented: set[str], seen: set[int]) -> list[str]:
+    """Names in ``name.__all__`` documented elsewhere on the page, sorted.
+
+    Those defined in a module of ``documented``, and those defined in a private module
+    but already documented at an earlier public module (their ids are in ``seen``; the
+    others are added to it).
+    """
+    mod = importlib.import_module(name)
+    out = []
+    for attr in getattr(mod, "__all__", ()):
+        obj = getattr(mod, attr)
+        if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+            continue
+        home = getattr(obj, "__module__", name)
+        if home == name:
+            continue
+        if home in documented or id(obj) in seen:
+            out.append(attr)
+        else:
+            seen.add(id(obj))
+    return sorted(out)
+
+
 def render() -> str:
+    documented = all_public_modules()
+    seen: set[int] = set()
     lines = [HEAD]
     for title, pkgs in SECTIONS:
         lines += [f"## {title}", ""]
         for p in pkgs:
             for m in modules(p):
                 lines += [f"### `{m}`", "", "```{eval-rst}", f".. automodule:: {m}"]
-                lines += ["   :members:", "```", ""]
+                lines += ["   :members:"]
+                skip = reexports(m, documented, seen)
+                if skip:
+                    lines += ["   :exclude-members: " + ", ".join(skip)]
+                lines += ["```", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

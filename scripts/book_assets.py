@@ -9,6 +9,10 @@ publishes as ``_static/``):
   ``package-lock.json``) and, as ``plotly-full.min.js``, the complete bundle from the
   installed ``plotly`` package. All of them must be the plotly.js version of the
   ``plotly`` package that writes the figures' JSON; a mismatch stops the build.
+* ``emp-icons.css`` -- the Font Awesome icons the themes' templates use, drawn as
+  inline SVG masks (the paths come from the theme's own ``fontawesome.js``), so that
+  no page downloads the 156 kB icon web font for its dozen icons (the theme's
+  ``fontawesome.js`` itself is not loaded: ``book/_templates/static/webpack-macros.html``);
 * ``mathjax`` -- a link to (or copy of) MathJax 3's ``es5`` folder from
   ``node_modules/mathjax``. The pages load ``startup.js`` with a ``loader`` list of
   components (``mathjax3_config`` in ``_config.yml``), which MathJax then loads, and
@@ -47,10 +51,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from book_icons import IconError, icon_css
+
 ASSETS = Path("_build") / "assets"
 MATHJAX_SRC = Path("node_modules") / "mathjax" / "es5"
 MATHJAX_DEST = ASSETS / "mathjax"
 PLOTLY_DEST = ASSETS / "plotly"
+ICONS_DEST = ASSETS / "emp-icons.css"
 #: plotly.js's partial bundles the book may use, smallest first (npm packages).
 PARTIAL_BUNDLES = ("basic", "cartesian", "gl3d")
 
@@ -145,6 +152,16 @@ def stage(root: Path) -> list[str]:
         dest = root / ASSETS / b.filename
         if _copy_if_changed(b.source, dest):
             done.append(f"copied {b.source} -> {dest}")
+
+    try:
+        css = icon_css()
+    except IconError as exc:
+        raise AssetError(str(exc)) from None
+    dest = root / ICONS_DEST
+    if not dest.is_file() or dest.read_text(encoding="utf-8") != css:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(css, encoding="utf-8")
+        done.append(f"wrote {dest}")
 
     mj = root / MATHJAX_SRC
     if not (mj / "startup.js").is_file():

@@ -125,6 +125,12 @@ def _run_record(res, seed):
             "kept": r.kept,
             "no_pruning": r.no_pruning,
             "n_saturated": r.n_saturated,
+            "layers": None
+            if r.beta != 1.0
+            else [
+                {k: la[k] for k in ("name", "N", "n_eff", "ratio", "kept_fraction")}
+                for la in r.layers
+            ],
         }
         for r in res.emp_rows()
     ]
@@ -140,6 +146,36 @@ def _run_record(res, seed):
         "sweep_seconds": res.settings.get("seconds"),
         "rows": rows,
     }
+
+
+def one_layer_deltas(model_name, data, seed, cache):
+    """Accuracy change when only one weight matrix is pruned (EMP-magnitude, beta = 1), per layer.
+
+    Says where the block scope's accuracy loss comes from; the dense model is loaded from
+    the checkpoint cache that :func:`run_sweep` just filled.
+    """
+    import copy
+
+    from emp_theory.pruning.scopes import prune_model
+    from emp_theory.pruning.targets import prunable_parameters
+    from emp_theory.pruning.training import default_config, evaluate, load_or_train
+
+    dense, _ = load_or_train(
+        default_config(model_name, data.name, seed=seed), data, cache=cache, progress=False
+    )
+    base = evaluate(dense, data.x_test, data.y_test)[0]
+    out = []
+    for qn, _, _ in prunable_parameters(dense):
+        pruned = copy.deepcopy(dense)
+        res = prune_model(pruned, scope="block", beta=1.0, include=qn)
+        out.append(
+            {
+                "name": qn,
+                "sparsity": res.sparsity,
+                "delta": evaluate(pruned, data.x_test, data.y_test)[0] - base,
+            }
+        )
+    return out
 
 
 def summarize(runs):
@@ -167,6 +203,10 @@ def summarize(runs):
                 ),
             }  # fmt: skip
     return out
+
+
+def _dur(seconds) -> str:
+    return f"{seconds:.0f} s" if seconds < 60 else f"{seconds / 60:.1f} min"
 
 
 def _pm(ms, scale=100.0):
@@ -200,14 +240,23 @@ def markdown_table4(blob) -> str:
             )  # fmt: skip
     n = sorted({s["n_seeds"] for s in blob["summary"].values()})
     v = blob["versions"]
+    per_model = (
+        ", ".join(
+            f"{m.upper()} {_dur(mean_sd([r['train_seconds'] for r in blob['runs'] if r['model'] == m])[0])}"
+            for m in blob["summary"]
+        )
+        + " each on average"
+    )
+    n_loaded = sum(bool(r["cached"]) for r in blob["runs"])
     lines += [
         "",
         f"{ds}, {blob['data']['n_train']} training / {blob['data']['n_test']} test images "
         f"({blob['data']['transform'] or 'pixels in [0, 1]'}); EMP-magnitude at β = 1; "
         f"mean ± sample sd over {'/'.join(map(str, n))} seeds ({', '.join(map(str, blob['seeds']))}). "
-        f"Written by `{blob['command']}` in {blob['seconds'] / 60:.1f} min "
-        f"(training time of the models, summed over the runs that trained: "
-        f"{blob['train_seconds_trained'] / 60:.1f} min) on {v['platform']}, "
+        f"Training took {_dur(blob['train_seconds'])} over the {len(blob['runs'])} models "
+        f"({per_model}; one torch thread each, as recorded in the checkpoints); "
+        f"`{blob['command']}` then ran in {blob['seconds'] / 60:.1f} min "
+        f"({n_loaded} of {len(blob['runs'])} models loaded from the cache) on {v['platform']}, "
         f"torch {v['torch']}, Python {v['python']}, commit {str(v['git_commit'])[:12]}.",
     ]  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -336,6 +385,8 @@ def main(argv=None) -> int:
                 baseline=False, cache=args.cache_dir, progress=False,
             )  # fmt: skip
             runs.append(_run_record(res, seed))
+            if "block" in scopes:
+                runs[-1]["block_one_layer"] = one_layer_deltas(model, data, seed, args.cache_dir)
             r1 = {row["scope"]: row for row in runs[-1]["rows"] if row["beta"] == 1.0}
             print(
                 f"{model} seed {seed}: dense {100 * res.dense_acc:.2f}%"
@@ -377,7 +428,7 @@ def main(argv=None) -> int:
             m: {"dense_acc": v[0], "global": {repr(b): list(c) for b, c in v[1].items()}}
             for m, v in PUBLIC_NOTEBOOK.get(args.dataset, {}).items()
         },
-        "train_seconds_trained": sum(r["train_seconds"] or 0.0 for r in runs if not r["cached"]),
+        "train_seconds": sum(r["train_seconds"] or 0.0 for r in runs),
         "seconds": time.perf_counter() - t0,
     }
     out = Path(args.out)

@@ -85,6 +85,7 @@
 
   // -- 3. figures on narrow screens -------------------------------------------------
   const NARROW = 640;
+  const MIN_PLOT_HEIGHT = 240;
   const adapted = new WeakSet();
   // Break `text` (plotly's HTML-ish labels: <br>, <sub>, ...) into lines of at most
   // `max` visible characters, at spaces.
@@ -109,6 +110,42 @@
       .join("<br>");
   const lines = (text) => String(text).split(/<br\s*\/?>/i).length;
 
+  // One row of 2-3 cartesian subplots (only scatter and bar traces) as a column: the
+  // layout update, and the new height of the plotting area; null if not such a figure.
+  const GAP = 90; // px between stacked panels: ticks, axis title, the next subplot title
+  const stackColumns = (gd, fl, anns, panelHeight) => {
+    const simple = gd.data.every((t) => !t.type || t.type === "scatter" || t.type === "bar");
+    if (!simple || Object.keys(fl).some((k) => /^(scene|geo|polar|ternary|map)/.test(k))) {
+      return null;
+    }
+    const xs = Object.keys(fl).filter((k) => /^xaxis\d*$/.test(k));
+    const cols = xs.map((k) => ({ x: k, y: `yaxis${fl[k].anchor.slice(1)}`, dom: fl[k].domain }));
+    if (cols.length < 2 || cols.length > 3 || cols.some((c) => !fl[c.y])) return null;
+    const ydoms = new Set(cols.map((c) => fl[c.y].domain.join(",")));
+    if (ydoms.size !== 1) return null;
+    cols.sort((a, b) => a.dom[0] - b.dom[0]);
+    const n = cols.length;
+    const total = n * panelHeight + (n - 1) * GAP;
+    const update = {};
+    cols.forEach((c, i) => {
+      const top = 1 - (i * (panelHeight + GAP)) / total;
+      const bottom = top - panelHeight / total;
+      update[`${c.x}.domain`] = [0, 1];
+      update[`${c.y}.domain`] = [bottom, top];
+      update[`${c.y}.showticklabels`] = true;
+      anns.forEach((a) => {
+        const isTitle = a.xref === "paper" && a.yref === "paper" && a.y >= 0.99;
+        if (isTitle && a.x >= c.dom[0] - 0.01 && a.x <= c.dom[1] + 0.01) {
+          a.x = 0.5;
+          a.xanchor = "center";
+          a.y = top;
+          a.yanchor = "bottom";
+        }
+      });
+    });
+    return { update, plotHeight: total };
+  };
+
   // Resize the figure, and the fixed-height box plotly.py wraps it in, to `height`.
   const setHeight = (gd, update, height) => {
     update.height = height;
@@ -123,41 +160,57 @@
     adapted.add(gd);
     const update = {};
     const plotWidth = fl._size.w;
-    const plotHeight = fl._size.h; // kept: the figure grows by what the margins gain
+    // kept (the figure grows by what the margins gain), and at least MIN_PLOT_HEIGHT px
+    let plotHeight = Math.max(fl._size.h, MIN_PLOT_HEIGHT);
     const atTop = (o) => o.yref !== "container" && o.y >= 0.99;
     let band = 0; // px above the plot taken by subplot titles and menus
+    const anns = (gd.layout.annotations || []).map((a) => ({ ...a }));
+
+    // side-by-side panels (one row of 2 or 3 subplots of lines, markers or bars) are
+    // stacked, one above the other, each as wide as the figure
+    const stack = stackColumns(gd, fl, anns, plotHeight);
+    if (stack) {
+      Object.assign(update, stack.update);
+      plotHeight = stack.plotHeight;
+    }
 
     // subplot titles and other notes above the plot: smaller, wrapped to their column
-    const anns = gd.layout.annotations || [];
     const perRow = {};
     anns.forEach((a) => {
       if (a.xref === "paper" && a.yref === "paper") perRow[a.y] = (perRow[a.y] || 0) + 1;
     });
     let topLines = 0;
-    anns.forEach((a, k) => {
-      update[`annotations[${k}].font.size`] = Math.min((a.font && a.font.size) || 12, 10);
+    anns.forEach((a) => {
+      a.font = { ...(a.font || {}), size: Math.min((a.font && a.font.size) || 12, 10) };
       if (a.xref !== "paper" || a.yref !== "paper" || typeof a.text !== "string") return;
       const column = plotWidth / (perRow[a.y] || 1) - 8;
-      const wrapped = wrap(a.text, Math.max(8, Math.floor(column / (10 * 0.58))));
-      update[`annotations[${k}].text`] = wrapped;
-      if (atTop(a) && a.yanchor === "bottom") topLines = Math.max(topLines, lines(wrapped));
+      a.text = wrap(a.text, Math.max(8, Math.floor(column / (10 * 0.58))));
+      if (atTop(a) && a.yanchor === "bottom") topLines = Math.max(topLines, lines(a.text));
     });
+    if (anns.length) update.annotations = anns;
+    // axis titles and tick labels: smaller
+    Object.keys(fl)
+      .filter((k) => /^[xy]axis\d*$/.test(k))
+      .forEach((k) => {
+        update[`${k}.tickfont.size`] = 9;
+        update[`${k}.title.font.size`] = 11;
+      });
     if (topLines) band = topLines * 13 + 4;
 
-    // menus above the plot: drop-downs (a row of buttons is wider than a phone), stacked
-    // above the subplot titles
-    (gd.layout.updatemenus || []).forEach((m, k) => {
-      if (!atTop(m)) return;
-      Object.assign(update, {
-        [`updatemenus[${k}].type`]: "dropdown",
-        [`updatemenus[${k}].direction`]: "down",
-        [`updatemenus[${k}].x`]: 0,
-        [`updatemenus[${k}].xanchor`]: "left",
-        [`updatemenus[${k}].y`]: 1 + (band + 4) / plotHeight,
-        [`updatemenus[${k}].yanchor`]: "bottom",
-      });
-      band += 32;
+    // menus above the plot, stacked above the subplot titles; a row of buttons wider
+    // than the figure becomes a column (its `type` stays: plotly leaves the old
+    // buttons on the page when a relayout turns them into a drop-down)
+    const menus = (gd.layout.updatemenus || []).map((m) => {
+      if (!atTop(m)) return m;
+      const labels = (m.buttons || []).map((b) => String(b.label || ""));
+      const rowWidth = labels.reduce((w, l) => w + l.length * 6.5 + 22, 0);
+      const column = (m.type || "dropdown") === "buttons" && rowWidth > fl.width - 20;
+      const menu = { ...m, x: 0, xanchor: "left", y: 1 + (band + 4) / plotHeight, yanchor: "bottom" };
+      if (column) menu.direction = "down";
+      band += column ? 28 * labels.length + 4 : 32;
+      return menu;
     });
+    if (menus.length) update.updatemenus = menus;
 
     // the title: smaller, wrapped to the width, at the top of the figure
     let titleHeight = 0;
@@ -196,6 +249,14 @@
       });
     }
     await Plotly.relayout(gd, update);
+    // a slider's frames may set a new, unwrapped title: wrap it again
+    if (title && typeof gd.on === "function") {
+      gd.on("plotly_animated", () => {
+        const now = gd.layout.title && gd.layout.title.text;
+        const again = now && wrap(now, Math.floor((fl.width - 24) / (13 * 0.58)));
+        if (again && again !== now) Plotly.relayout(gd, { "title.text": again });
+      });
+    }
     if (fl.showlegend) {
       const legend = gd.querySelector(".infolayer .legend");
       const h = legend ? legend.getBoundingClientRect().height + 8 : 0;
@@ -206,11 +267,13 @@
       }
     }
   };
+  // window.empFiguresAdapted: settles when the figures are adapted (the browser test waits)
   const adaptFigures = () => {
     if (window.innerWidth >= NARROW || !window.Plotly) return;
-    document.querySelectorAll(".js-plotly-plot").forEach((gd) => {
-      adaptFigure(gd).catch((err) => console.warn("[emp] figure not adapted:", err));
-    });
+    const done = Array.from(document.querySelectorAll(".js-plotly-plot")).map((gd) =>
+      adaptFigure(gd).catch((err) => console.warn("[emp] figure not adapted:", err)),
+    );
+    window.empFiguresAdapted = Promise.all([window.empFiguresAdapted, ...done]);
   };
 
   ready(() => {
@@ -218,6 +281,12 @@
     cleanSearch();
     adaptFigures();
     window.addEventListener("load", adaptFigures);
-    window.addEventListener("resize", adaptFigures);
+    // debounced: a page turned to portrait is adapted once it has settled (and a
+    // momentary resize, as a full-page screenshot makes, changes nothing)
+    let timer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(timer);
+      timer = setTimeout(adaptFigures, 400);
+    });
   });
 })();

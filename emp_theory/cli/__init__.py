@@ -6,7 +6,7 @@ module                 commands
 :mod:`.core`           ``neff``, ``bounds``, ``verify`` (the theory core)
 :mod:`.sweep`          ``sweep`` (the β-sweep of the pruning path)
 :mod:`.stream`         ``prune-safetensors`` (streaming over checkpoints)
-:mod:`._args`          the parser class, :class:`UsageError`, argument types
+``_args``              the parser class, :class:`UsageError`, argument types
 =====================  ======================================================
 
 Every command module imports only the standard library and NumPy at the top; torch,

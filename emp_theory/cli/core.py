@@ -38,7 +38,7 @@ def _emit(obj, as_json: bool, lines: list[str]) -> None:
 def dumps_strict(obj) -> str:
     """Strict JSON (RFC 8259): ``json.dumps(..., allow_nan=False)``; never prints NaN/Infinity.
 
-    A non-finite number is a :class:`UsageError` naming where it sits (e.g. ``s_eff``),
+    A non-finite number is a :class:`.UsageError` naming where it sits (e.g. ``s_eff``),
     and nothing is printed.
     """
     try:

@@ -12,7 +12,7 @@
   than :data:`MAX_TEXT_BYTES` (an endless stream such as ``yes 1``) is refused once that
   many bytes were read. Memory stays within one block of lines (8 MiB) plus the numbers.
 
-Every problem is a :class:`~emp_theory.cli._args.UsageError`: one line on stderr and exit
+Every problem is a :class:`~emp_theory.cli.UsageError`: one line on stderr and exit
 status 2, never a traceback or a memory error.
 """
 
@@ -113,7 +113,7 @@ def parse_text(raw: bytes, where: str) -> np.ndarray:
 
 
 def parse_stream(fh, where: str) -> np.ndarray:
-    """:func:`parse_text` over a binary stream, read in blocks of whole lines (bounded memory)."""
+    """:func:`!parse_text` over a binary stream, read in blocks of whole lines (bounded memory)."""
     out: list[np.ndarray] = []
     first_line, total, carry, first = 1, 0, b"", True
     while True:

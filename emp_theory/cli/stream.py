@@ -1,7 +1,7 @@
 """``emp-theory prune-safetensors``: streaming EMP over sharded ``.safetensors`` checkpoints.
 
 The command parses its arguments here and calls
-:func:`emp_theory.streaming.prune_safetensors`; torch and safetensors are imported only
+:func:`emp_theory.streaming.driver.prune_safetensors`; torch and safetensors are imported only
 when it runs.
 """
 
@@ -102,10 +102,11 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--stats",
-        choices=("core", "exact"),
-        default="core",
-        help="N_eff as the in-memory core computes it (float64, default) or in exact "
-        "integer arithmetic from the magnitude histogram (8/16-bit floats; one pass fewer)",
+        choices=("exact", "core"),
+        default="exact",
+        help="N_eff in exact integer arithmetic from the magnitude histogram (8/16-bit "
+        "floats, default; wider ones use core) or also reproducing the in-memory core's "
+        "float64 sums (one pass more); both give the same N_eff, k and masks",
     )
     p.add_argument(
         "--overwrite", action="store_true", help="replace a previous output (swapped whole)"

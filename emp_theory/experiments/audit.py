@@ -118,7 +118,7 @@ def layer_weight_stats(model) -> list[dict]:
     ----------
     model : torch.nn.Module
         Its ``nn.Linear`` / ``nn.Conv2d`` weights
-        (:func:`emp_theory.pruning.models.prunable_parameters`) are read.
+        (:func:`emp_theory.pruning.targets.prunable_parameters`) are read.
 
     Returns
     -------

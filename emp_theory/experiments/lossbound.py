@@ -11,7 +11,7 @@ is applied and everything the bounds of Section 4.3 need is measured from the mo
 * :math:`\|\theta^*\|_1`, :math:`\|\theta^*-\theta^k\|_2^2`;
 * :math:`\mathrm{Tr}(H)`, the trace of the Hessian of the mean cross-entropy with
   respect to :math:`\theta` at :math:`\theta^*`, by Hutchinson's estimator
-  (:func:`hutchinson_trace`);
+  (:func:`~emp_theory.experiments.hutchinson.hutchinson_trace`);
 * the measured loss change :math:`\epsilon = L(\theta^k) - L(\theta^*)` on the test set;
 * eq. (17) :math:`\frac{1-\rho}{2N\rho}\mathrm{Tr}(H)\|\theta^*-\theta^k\|_2^2` with
   :math:`\rho = k/N` (the paper's eq. 17, :math:`k` kept weights) and the *measured* distance,

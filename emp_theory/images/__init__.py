@@ -60,7 +60,7 @@ The selection is Algorithm 1 of :mod:`emp_theory.effective`: global mode calls
 :func:`~emp_theory.effective.emp_mask` on each channel; patch mode computes the sums
 behind :math:`N_{\mathrm{eff}}` of all patches at once with NumPy, exactly as the core
 does, and leaves the decision :math:`N_{\mathrm{eff}} = \lfloor 1/\sum\omega_i^2\rfloor`
-to the core's one rule (:func:`emp_theory._kernels.n_eff_from_stats`, round-off guard
+to the core's one rule (:func:`!emp_theory._kernels.n_eff_from_stats`, round-off guard
 included) — this package has no near-integer logic of its own. :math:`N_{\mathrm{eff}}`
 becomes the kept count :math:`k` by :func:`~emp_theory.effective.keep_count`, and the
 :math:`k` largest magnitudes are kept with ties broken lowest index first, like
@@ -74,9 +74,9 @@ Layout (a package, because the image code is seven ideas, not one):
 :mod:`~emp_theory.images.patches`   the patch grid, remainder patches at the edges
 :mod:`~emp_theory.images.dct`       the transform domain (orthonormal 2-D DCT-II)
 :mod:`~emp_theory.images.rows`      per-patch selections: EMP via the core, top-k, random
-:mod:`~emp_theory.images.prune`     the engine, :func:`emp_prune`, the baselines
-:mod:`~emp_theory.images.metrics`   PSNR / SSIM (:func:`image_quality`, scikit-image)
-:mod:`~emp_theory.images.compare`   Figure 4's comparison (:func:`compare_methods`)
+:mod:`~emp_theory.images.prune`     the engine, :func:`.emp_prune`, the baselines
+:mod:`~emp_theory.images.metrics`   PSNR / SSIM (:func:`.image_quality`, scikit-image)
+:mod:`~emp_theory.images.compare`   Figure 4's comparison (:func:`.compare_methods`)
 ==================================  ================================================
 
 The sample images of the book are scikit-image's bundled ``skimage.data`` photographs,

@@ -50,8 +50,8 @@ def compare_methods(
 
     Rows (``key``: what it is):
 
-    * ``emp_global`` — :func:`emp_prune` per channel (Figure 4, middle).
-    * ``emp_patch`` — :func:`emp_prune` on ``patch x patch`` patches, local mean
+    * ``emp_global`` — :func:`~emp_theory.images.prune.emp_prune` per channel (Figure 4, middle).
+    * ``emp_patch`` — :func:`.emp_prune` on ``patch x patch`` patches, local mean
       (Figure 4, right, as reproduced).
     * ``emp_patch_channel`` — the same with the channel mean (paper's text read literally).
     * at the sparsity of ``emp_patch`` (same kept count per channel):
@@ -78,18 +78,18 @@ def compare_methods(
     seed : int, default 0
         Seed of the random baselines.
     data_range : float, optional
-        Passed to :func:`image_quality`.
+        Passed to :func:`~emp_theory.images.metrics.image_quality`.
 
     Returns
     -------
     list of MethodRow
         ``key``, ``label``, ``group``, ``sparsity``, ``psnr``, ``ssim`` and the
-        :class:`PrunedImage`.
+        :class:`~emp_theory.images.prune.PrunedImage`.
 
     Raises
     ------
     ValueError, TypeError
-        As :func:`emp_prune` and :func:`image_quality`; `block` is validated like `patch`.
+        As :func:`.emp_prune` and :func:`.image_quality`; `block` is validated like `patch`.
 
     References
     ----------

@@ -1,7 +1,7 @@
 r"""Validation of the image-side arguments: the image, the patch size, the choices, the kept counts.
 
 Scalar arguments (``beta``, ``seed``, ``data_range``) go through the one validation layer,
-:mod:`emp_theory._validation`; this module adds what only images have. Shapes: an image is
+:mod:`!emp_theory._validation`; this module adds what only images have. Shapes: an image is
 ``(H, W)`` or ``(H, W, C)`` and is handled internally as float64 ``(C, H, W)``;
 ``N = H * W`` is the number of entries of one channel, ``patch`` is the patch size
 :math:`p`, ``keep`` the number of KEPT entries per channel (the paper's :math:`k`).

@@ -141,7 +141,7 @@ def emp_prune(image, beta: float = 1.0, patch=None, *, center="local", domain="p
     r"""Featurewise EMP on an image, per channel, globally or on ``p x p`` patches (Section 5.4).
 
     For every channel :math:`c` and every unit :math:`U` (the whole channel if
-    ``patch`` is None, else each patch of :func:`patch_slices`), with
+    ``patch`` is None, else each patch of :func:`~emp_theory.images.patches.patch_slices`), with
     :math:`m_U` the mean of the unit (``center="local"``) or the channel mean
     :math:`\mu_c` (``center="channel"``):
 

@@ -4,10 +4,10 @@ The engine (:mod:`emp_theory.images.prune`) flattens every block of a region int
 and selects in all rows at once:
 
 * :func:`emp_rows` — Algorithm 1 per row. :math:`N_{\mathrm{eff}}` of each row is decided
-  by the core, :func:`emp_theory._kernels.n_eff_from_stats` (the one decision
+  by the core, :func:`!emp_theory._kernels.n_eff_from_stats` (the one decision
   :math:`N_{\mathrm{eff}} = \mathrm{clip}(\lfloor(\sum a)^2/\sum a^2\rfloor, 1, N)`,
   round-off guard included); only the sums are vectorised here, computed with the float64
-  operations of the core's :func:`~emp_theory._kernels.stats` (:math:`a = |s|/\max|s|`,
+  operations of the core's :func:`!emp_theory._kernels.stats` (:math:`a = |s|/\max|s|`,
   pairwise sums along the row), so they are the core's sums bit for bit (tested). The
   kept count :math:`k = \mathrm{clip}(\lfloor\beta N_{\mathrm{eff}}\rfloor, 1, N)` is
   the core's :func:`~emp_theory.effective.keep_count`; the :math:`k` largest
@@ -76,9 +76,9 @@ def ranks_desc(a: np.ndarray) -> np.ndarray:
 def row_sums(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""``(scale, l1, l2sq)`` per row: :math:`m = \max|s|`, :math:`\sum a`, :math:`\sum a^2`, :math:`a = |s|/m`.
 
-    The float64 operations of :func:`emp_theory._kernels.stats` on one chunk (``|s|/m``,
+    The float64 operations of :func:`!emp_theory._kernels.stats` on one chunk (``|s|/m``,
     then pairwise sums of ``a`` and of ``a*a`` along the contiguous row), so each row's
-    numbers equal the core's :class:`~emp_theory._kernels.Stats` of that row. Rows are real
+    numbers equal the core's :class:`!emp_theory._kernels.Stats` of that row. Rows are real
     (taken in float64), finite and not all zero.
     """
     a = np.abs(rows, dtype=np.float64)
@@ -92,9 +92,9 @@ def row_sums(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def n_eff_rows(rows: np.ndarray) -> np.ndarray:
     r""":math:`N_{\mathrm{eff}}` of each row of ``(n, P)`` (finite, no all-zero row), decided by the core.
 
-    Each row's :class:`~emp_theory._kernels.Stats` (the sums of :func:`row_sums`) goes to
-    :func:`~emp_theory._kernels.n_eff_from_stats`, the one :math:`N_{\mathrm{eff}}` decision
-    that :func:`emp_theory.n_eff` makes; so the result equals ``[n_eff(row) for row in rows]``.
+    Each row's :class:`!emp_theory._kernels.Stats` (the sums of :func:`row_sums`) goes to
+    :func:`!emp_theory._kernels.n_eff_from_stats`, the one :math:`N_{\mathrm{eff}}` decision
+    that :func:`emp_theory.effective.n_eff` makes; so the result equals ``[n_eff(row) for row in rows]``.
     """
     m, l1, l2sq = row_sums(rows)
     return np.fromiter(

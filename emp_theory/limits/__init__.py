@@ -18,10 +18,10 @@ under :math:`X \mapsto cX`, and :math:`1 - (\mathbb E|X|)^2/\mathbb E[X^2]` is t
 fraction of entries EMP prunes at :math:`\beta = 1`. If
 :math:`\mathbb E[X^2] = \infty` (Cauchy, Student-t with :math:`\nu \le 2`, Pareto
 with :math:`\alpha \le 2`) the sum of squares outgrows :math:`N` and
-:math:`N_{\mathrm{eff}}/N \to 0`; :func:`neff_ratio_limit` rejects these cases.
+:math:`N_{\mathrm{eff}}/N \to 0`; :func:`.neff_ratio_limit` rejects these cases.
 
 Closed forms of :math:`(\mathbb E|X|)^2/\mathbb E[X^2]` (each derived in
-:func:`neff_ratio_limit`; ``name`` and parameters in brackets):
+:func:`.neff_ratio_limit`; ``name`` and parameters in brackets):
 
 * ``"gaussian"``: :math:`2/\pi`;
 * ``"laplace"``: :math:`1/2`;
@@ -36,7 +36,7 @@ Closed forms of :math:`(\mathbb E|X|)^2/\mathbb E[X^2]` (each derived in
 * ``"pareto"`` (``alpha`` :math:`> 2`): :math:`\alpha(\alpha-2)/(\alpha-1)^2`;
 * ``"cauchy"``: infinite variance, rejected.
 
-For deterministic power-law scores :math:`s_i = i^{-a}` (:func:`powerlaw_neff_limit`)
+For deterministic power-law scores :math:`s_i = i^{-a}` (:func:`.powerlaw_neff_limit`)
 :math:`N_{\mathrm{eff}}` itself converges when :math:`a > 1`.
 
 References

@@ -24,7 +24,7 @@ PAPER_TABLE5_EMP_MAGNITUDE_SPARSITY = _paper.TABLE5_EMP_MAGNITUDE_SPARSITY
 
 @dataclass(frozen=True)
 class Family:
-    """A distribution family known to :func:`neff_ratio_limit` and :func:`sample_scores`.
+    """A distribution family known to :func:`neff_ratio_limit` and :func:`.sample_scores`.
 
     Attributes
     ----------

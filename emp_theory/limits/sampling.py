@@ -20,9 +20,9 @@ from .families import _family
 
 
 def sample_scores(name: str, size, *, rng=None, **params) -> np.ndarray:
-    r"""Draw ``size`` i.i.d. scores from a family of :func:`neff_ratio_limit`.
+    r"""Draw ``size`` i.i.d. scores from a family of :func:`.neff_ratio_limit`.
 
-    Unlike :func:`neff_ratio_limit` this also accepts infinite-variance
+    Unlike :func:`~emp_theory.limits.families.neff_ratio_limit` this also accepts infinite-variance
     parameters (``"cauchy"``, `df` <= 2, `alpha` <= 2), to show
     :math:`N_{\mathrm{eff}}/N \to 0`. Unit scale throughout; ``"pareto"`` has
     :math:`x_m = 1` (support :math:`[1, \infty)`).
@@ -30,13 +30,13 @@ def sample_scores(name: str, size, *, rng=None, **params) -> np.ndarray:
     Parameters
     ----------
     name : str
-        Family name, see :func:`neff_ratio_limit`.
+        Family name, see :func:`~emp_theory.limits.families.neff_ratio_limit`.
     size : int
         Number of scores, >= 1.
     rng : numpy.random.Generator or int or None
         Random generator or seed.
     **params : float
-        Shape parameters, see :func:`neff_ratio_limit`.
+        Shape parameters, see :func:`~emp_theory.limits.families.neff_ratio_limit`.
 
     Returns
     -------
@@ -91,7 +91,7 @@ def sampled_neff_ratio(name: str, N, *, reps: int = 1, rng=None, **params) -> np
     Parameters
     ----------
     name : str
-        Family name, see :func:`neff_ratio_limit`.
+        Family name, see :func:`~emp_theory.limits.families.neff_ratio_limit`.
     N : int or array_like of int
         Sample sizes, each >= 1.
     reps : int, default 1

@@ -24,9 +24,9 @@ def predicted_sparsity(name: str, **params) -> float:
     Parameters
     ----------
     name : str
-        See :func:`neff_ratio_limit`.
+        See :func:`~emp_theory.limits.families.neff_ratio_limit`.
     **params : float
-        See :func:`neff_ratio_limit`.
+        See :func:`~emp_theory.limits.families.neff_ratio_limit`.
 
     Returns
     -------

@@ -31,7 +31,7 @@ coordinates map to a non-increasing, non-negative vector (adding non-negative
 numbers is monotone in floating point too) whose coordinates sum to 1 up to
 rounding.
 
-:func:`run` classifies each sample into its shell :math:`A_\nu`, with
+:func:`.run` classifies each sample into its shell :math:`A_\nu`, with
 :math:`\nu = \lfloor\|\omega\|^{-2}\rfloor` (eqs. 7-8,
 :func:`emp_theory.simplex.shell_index`), records its kept mass
 :math:`\varphi_\nu(\omega) = \sum_{i\le\nu}\omega_i` (eq. 9) and compares the

@@ -20,7 +20,7 @@ from .._validation import (
 )
 from ..simplex import from_barycentric
 
-#: Sampling methods accepted by :func:`run`.
+#: Sampling methods accepted by :func:`~emp_theory.montecarlo.shells.run`.
 METHODS = ("uniform", "targeted", "edges", "both")
 #: Elements (rows x N) per chunk: 2**20 float64 = 8 MiB per array.
 _CHUNK_ELEMENTS = 1 << 20

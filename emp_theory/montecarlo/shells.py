@@ -150,8 +150,8 @@ def run(
     method : {"uniform", "targeted", "edges", "both"}
     seed : None, int or numpy.random.Generator
         The root generator ``g`` (``default_rng(seed)`` for an int) is split by
-        ``g.spawn(2 + len(nus))``: child 0 feeds :func:`sample_uniform`, child 1
-        :func:`sample_edges`, child ``2 + i`` :func:`sample_targeted` for ``nus[i]``.
+        ``g.spawn(2 + len(nus))``: child 0 feeds :func:`.sample_uniform`, child 1
+        :func:`.sample_edges`, child ``2 + i`` :func:`.sample_targeted` for ``nus[i]``.
     chunk : int, optional
         Rows per chunk (memory bound); default ``2**20 // N``. The result does not
         depend on it.

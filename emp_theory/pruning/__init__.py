@@ -2,28 +2,32 @@
 
 This sub-package is the only place where ``torch`` is imported. Its modules:
 
+================  ======================================================================
 ``names``         the accepted model, dataset, scope and criterion names (torch-free)
-``torch_method``  :class:`EMPUnstructured`, :class:`EMPRowwise`, :class:`EMPStructured`
+``torch_method``  :class:`.EMPUnstructured`, :class:`.EMPRowwise`, :class:`.EMPStructured`
                   (Algorithm 1 in ``compute_mask``)
-``functional``    :func:`emp_unstructured`, :func:`emp_rowwise`, :func:`emp_structured`,
-                  :func:`global_emp_unstructured`
-``records``       :class:`EMPRecord`, :func:`emp_records`, :func:`clear_emp_records`
+``functional``    :func:`.emp_unstructured`, :func:`.emp_rowwise`, :func:`.emp_structured`,
+                  :func:`.global_emp_unstructured`
+``records``       :class:`.EMPRecord`, :func:`.emp_records`, :func:`.clear_emp_records`
 ``method``        re-exports the three above (the former single module)
 ``targets``       which tensors are pruned: layer types, fully qualified names, include/exclude
 ``criteria``      magnitude, Taylor, gradient saliency, OBD (Hutchinson), Wanda scores
 ``calibration``   the criteria's batches, loss / calibration function, devices
-``scopes``        :func:`prune_model` (global / block / row / structured)
-``baseline``      :func:`fixed_amount_prune` (torch's methods at a fixed amount, Table 9)
-``report``        :class:`PruneResult` (per-layer table, Markdown, dict, pandas), :class:`LayerStat`
-``saving``        :func:`make_permanent`, :func:`save_pruned`, :func:`save_pretrained`
+``scopes``        :func:`.prune_model` (global / block / row / structured)
+``baseline``      :func:`.fixed_amount_prune` (torch's methods at a fixed amount, Table 9)
+``report``        :class:`.PruneResult` (per-layer table, Markdown, dict, pandas),
+                  :class:`.LayerStat`
+``saving``        :func:`.make_permanent`, :func:`.save_pruned`, :func:`.save_pretrained`
 ``progress``      tqdm bars on a terminal, plain lines in logs
 ``models``        FC2, FC5, FC12 (Table 3) and a small CNN
 ``data``          scikit-learn digits (bundled) and MNIST / Fashion-MNIST IDX folders
-``idx``           the IDX file format: :func:`read_idx`, :func:`write_idx` (torch-free)
+``idx``           the IDX file format: :func:`.read_idx`, :func:`.write_idx` (torch-free)
 ``training``      Appendix B.1 training, a fast digits preset, a cache of checkpoints
 ``sweep``         the beta-sweep behind ``emp-theory sweep`` (Figure 3, Tables 4 and 9)
-``sweep_result``  :class:`SweepResult` and its rows (JSON round trip)
-``sweep_tables``  :func:`format_table`, :func:`format_layers`, :func:`to_csv`
+``sweep_result``  :class:`.SweepResult` and its rows (JSON round trip)
+``sweep_tables``  :func:`~emp_theory.pruning.sweep_tables.format_table`, :func:`.format_layers`,
+                  :func:`.to_csv`
+================  ======================================================================
 
 Symbols: ``N`` is the length of a score vector, ``n_eff`` its :math:`N_{\\mathrm{eff}}`,
 ``beta`` the paper's :math:`\\beta`, ``k`` the number of KEPT entries

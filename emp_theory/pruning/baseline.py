@@ -55,7 +55,7 @@ def fixed_amount_prune(
     Parameters
     ----------
     scores : dict, optional
-        As :func:`prune_model`'s (default: magnitude).
+        As :func:`~emp_theory.pruning.scopes.prune_model`'s (default: magnitude).
     amount : float or int
         A fraction in ``[0, 1]`` (all scopes), or, for the global scope only, an
         absolute number of weights to prune.
@@ -67,7 +67,7 @@ def fixed_amount_prune(
         ``prune.custom_from_mask``; ``structured``: ``prune.ln_structured`` (L2, the
         fraction `amount` of every layer's output units).
     include_bias, include, exclude
-        As :func:`prune_model`.
+        As :func:`~emp_theory.pruning.scopes.prune_model`.
 
     Returns
     -------

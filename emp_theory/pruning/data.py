@@ -35,8 +35,8 @@ pixels), the same on the training and the test images, and no augmentation
 paper does not say how inputs are normalised; the digits are not standardized (their
 recipe is ours).
 
-The IDX files are read by :mod:`emp_theory.pruning.idx` (:func:`read_idx`, which raises
-:class:`IDXError`, a :class:`ValueError` naming the file, for a missing, truncated or
+The IDX files are read by :mod:`emp_theory.pruning.idx` (:func:`.read_idx`, which raises
+:class:`.IDXError`, a :class:`ValueError` naming the file, for a missing, truncated or
 malformed file); :func:`load_idx_dataset` also checks the four arrays fit together.
 
 References
@@ -229,7 +229,7 @@ def load_idx_dataset(data_dir, name: str = "mnist") -> Dataset:
     ------
     IDXError
         If `data_dir` is missing or not a folder, a file is missing or malformed
-        (see :func:`read_idx`), images are not a uint8 ``(n, H, W)`` array, labels
+        (see :func:`.read_idx`), images are not a uint8 ``(n, H, W)`` array, labels
         not a uint8 ``(n,)`` array in ``0..9``, the counts of images and labels differ,
         or train and test images differ in size.
     """
@@ -345,7 +345,7 @@ def load_dataset(name: str, data_dir=None, *, standardize: bool = True) -> Datas
     Raises
     ------
     ValueError
-        If `name` is unknown, or (:class:`IDXError`) the IDX folder/files are bad.
+        If `name` is unknown, or (:class:`.IDXError`) the IDX folder/files are bad.
     """
     if name == "digits":
         return load_digits_split()

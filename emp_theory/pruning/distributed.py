@@ -442,7 +442,7 @@ def global_emp_distributed(
     ``(module, name)`` pairs it holds (possibly none) — disjoint parts of one model. The
     union of the masks equals the one-process global mask on the concatenated scores
     (rank order, then parameter order) bit for bit; every rank gets the same
-    :class:`EMPRecord`. Arguments as the one-process function; ``importance_scores``
+    :class:`.EMPRecord`. Arguments as the one-process function; ``importance_scores``
     for a ``DTensor`` parameter is a ``DTensor`` of the same placements or a tensor of
     the local shard's shape.
     """

@@ -66,7 +66,7 @@ def emp_unstructured(
     report=None,
     on_all_zero: str = "raise",
 ):
-    """Prune ``module.<name>`` with EMP (functional form of :class:`EMPUnstructured`).
+    """Prune ``module.<name>`` with EMP (functional form of :class:`.EMPUnstructured`).
 
     Parameters
     ----------
@@ -79,7 +79,7 @@ def emp_unstructured(
         Scores of the parameter's shape (default: the parameter, i.e. magnitude
         pruning). ``scores`` is an alias.
     score_fn, report, on_all_zero
-        See :class:`EMPUnstructured`.
+        See :class:`~emp_theory.pruning.torch_method.EMPUnstructured`.
 
     Returns
     -------
@@ -113,10 +113,10 @@ def emp_rowwise(
 ):
     """Prune every slice along `dim` (output neuron/channel) of ``module.<name>`` with EMP separately.
 
-    Functional form of :class:`EMPRowwise`; arguments as :func:`emp_unstructured`, and
+    Functional form of :class:`.EMPRowwise`; arguments as :func:`emp_unstructured`, and
     `dim` (0: rows of a ``Linear``/``Conv`` weight; 1 for ``ConvTranspose`` and GPT-2
     ``Conv1D``, :func:`emp_theory.pruning.targets.output_dim`). One
-    :class:`EMPRecord` per slice is registered under ``(module, name)``.
+    :class:`~emp_theory.pruning.records.EMPRecord` per slice is registered under ``(module, name)``.
     """
     EMPRowwise.apply(
         module,
@@ -146,7 +146,7 @@ def emp_structured(
 ):
     """Prune whole slices along `dim` of ``module.<name>``: EMP over their L_n norms.
 
-    Functional form of :class:`EMPStructured`, in the argument order of
+    Functional form of :class:`.EMPStructured`, in the argument order of
     :func:`torch.nn.utils.prune.ln_structured` (``amount`` replaced by ``beta``).
 
     Examples
@@ -185,7 +185,7 @@ def global_emp_unstructured(
 ) -> EMPRecord:
     """Prune several tensors with one EMP over their pooled scores (the "global" scope).
 
-    Runs :class:`EMPUnstructured` through :func:`torch.nn.utils.prune.global_unstructured`:
+    Runs :class:`.EMPUnstructured` through :func:`torch.nn.utils.prune.global_unstructured`:
     the scores of all ``(module, name)`` pairs are concatenated, EMP keeps the
     ``k`` largest of the surviving ones, and each tensor gets its slice of
     the mask.
@@ -206,7 +206,7 @@ def global_emp_unstructured(
         data parallelism) would each count as separate weights there: prune a
         replicated model before ``torch.distributed`` is initialized.
     score_fn, report, on_all_zero
-        See :class:`EMPUnstructured`.
+        See :class:`~emp_theory.pruning.torch_method.EMPUnstructured`.
 
     Returns
     -------

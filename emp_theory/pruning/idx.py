@@ -9,7 +9,7 @@ missing, truncated (including a truncated gzip stream), has a bad magic number
 or trailing bytes.
 
 :func:`write_idx` is the inverse (used by the tests to build tiny datasets); it
-writes through :func:`emp_theory._cache.atomic_write`.
+writes through :func:`!emp_theory._cache.atomic_write`.
 
 References
 ----------

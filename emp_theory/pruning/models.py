@@ -121,7 +121,7 @@ def build_model(name: str, input_shape, *, seed: int = 0) -> nn.Module:
     Parameters
     ----------
     name : str
-        One of :data:`MODELS`.
+        One of :data:`~emp_theory.pruning.names.MODELS`.
     input_shape : tuple of int
         ``(C, H, W)``; the FC models take ``C*H*W`` inputs.
     seed : int, default 0

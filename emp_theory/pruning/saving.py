@@ -13,10 +13,10 @@ those weights. This module gives the pruned model back in its plain form:
 * :func:`pruned_state_dict` — the state dict the permanent model would have, without
   changing the model (``<name>`` = ``orig * mask``, no ``*_orig``/``*_mask``);
 * :func:`save_pruned` — that state dict to ``.pt`` (``torch.save``) or
-  ``.safetensors``, written atomically through :func:`emp_theory._cache.atomic_write`;
+  ``.safetensors``, written atomically through :func:`!emp_theory._cache.atomic_write`;
 * :func:`save_pretrained` — :func:`make_permanent`, then the model's own
   ``save_pretrained`` (Hugging Face ``PreTrainedModel``, sentence-transformers);
-* :func:`sparse_csr_weights` — the pruned 2-D weights as ``torch.sparse_csr_tensor`` s,
+* :func:`!sparse_csr_weights` — the pruned 2-D weights as ``torch.sparse_csr_tensor`` s,
   with their storage size (``benchmarks/bench_prune_model.py`` measures it and a matmul
   against the dense weights: at the sparsities EMP reaches on dense-trained weights CSR
   is usually larger and slower than the dense tensor).

@@ -15,7 +15,7 @@ For one trained model and dataset, :func:`run_sweep`
    Theorem 2 bound (eq. 15);
 4. as the paper's Table 9 does, prunes a copy with the same criterion at a fixed
    amount using torch's own methods
-   (:func:`~emp_theory.pruning.scopes.fixed_amount_prune`): the amount EMP chose at
+   (:func:`~emp_theory.pruning.baseline.fixed_amount_prune`): the amount EMP chose at
    :math:`\beta = 1` (``"same amount"``) and any extra fixed sparsities.
 
 When :math:`\beta N_{\mathrm{eff}} \ge N` the kept count :math:`k` is clipped at
@@ -335,12 +335,12 @@ def cached_sweep(
 ) -> SweepResult:
     """:func:`run_sweep`, with its result stored as JSON under ``<cache>/sweeps/``.
 
-    The file name holds :func:`~emp_theory._cache.cache_key` of every setting
+    The file name holds :func:`!emp_theory._cache.cache_key` of every setting
     (`kwargs` with :func:`run_sweep`'s defaults filled in), the training
     configuration's key (which covers the data and the PyTorch version) and a format
-    version. The JSON is written with :func:`~emp_theory._cache.atomic_write` and a
+    version. The JSON is written with :func:`!emp_theory._cache.atomic_write` and a
     SHA-256 sidecar; a stored result is used only when the sidecar matches
-    (:func:`~emp_theory._cache.verify_digest`) and it parses, otherwise a warning
+    (:func:`!emp_theory._cache.verify_digest`) and it parses, otherwise a warning
     names the file and the sweep is recomputed. ``use_cache=False`` recomputes
     everything (and retrains). Used by the book.
     """

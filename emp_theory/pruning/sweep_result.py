@@ -5,7 +5,7 @@ One :class:`SweepRow` is one pruned copy of the dense model: EMP at one
 baseline pruned by torch's own methods (``kind="fixed"``, Table 9 of the paper).
 ``N`` is the number of prunable weights, ``kept`` the number left by the masks,
 ``sparsity`` :math:`1 - \mathrm{kept}/N`; ``layers`` holds each layer's
-:meth:`~emp_theory.pruning.scopes.LayerStat.as_dict` (its ``k`` is the layer's
+:meth:`~emp_theory.pruning.report.LayerStat.as_dict` (its ``k`` is the layer's
 kept count :math:`\mathrm{clip}(\lfloor\beta N_{\mathrm{eff}}\rfloor, 1, N)` in the
 block scope) and ``global_stats`` the pooled
 :meth:`~emp_theory.pruning.records.EMPRecord.as_dict` in the global scope.

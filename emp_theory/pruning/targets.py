@@ -32,7 +32,7 @@ with ``isinstance``). With `include` a target must match one of its items (an
 ``nn.Embedding`` is a candidate only when an `include` item matches it); with
 `exclude` it must match none.
 
-:func:`score_map` reads a ``scores`` dict keyed by those names (a unique suffix of a
+:func:`!score_map` reads a ``scores`` dict keyed by those names (a unique suffix of a
 name, or ``(module, "weight")``, is accepted; a short name shared by two layers is an
 error, never a guess), and :func:`kept_count` counts a mask's ones in int64 (exact in
 float16 / bfloat16 masks too). No paper symbol is involved here.

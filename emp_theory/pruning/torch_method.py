@@ -80,7 +80,7 @@ def emp_on_candidates(scores, keep, beta, on_all_zero, label, scope):
     """Algorithm 1 on ``scores[keep]`` (all of them if `keep` is None): the one scores→selection step.
 
     Returns ``(selection, record)``: a boolean tensor over the candidates (exactly
-    ``k`` true, ties lowest index first) and its :class:`EMPRecord`; ``(None, None)``
+    ``k`` true, ties lowest index first) and its :class:`.EMPRecord`; ``(None, None)``
     when there is no candidate.
     """
     cand = scores.reshape(-1) if keep is None else scores[keep]
@@ -145,7 +145,7 @@ class _EMPBase(prune.BasePruningMethod):
         self.score_fn = score_fn
         self.report = report
         self.on_all_zero = _check_on_all_zero(on_all_zero)
-        #: :class:`EMPRecord` s of this instance's ``compute_mask`` calls.
+        #: :class:`.EMPRecord` s of this instance's ``compute_mask`` calls.
         self.records: list[EMPRecord] = []
 
     def _scores(self, t):
@@ -232,7 +232,7 @@ class EMPUnstructured(_EMPBase):
         EMP (e.g. ``torch.square``); default: the scores themselves (EMP takes
         :math:`|s|`, eq. 2). Used while the mask is computed, not kept on the hook.
     report : list, optional
-        Every :class:`EMPRecord` is also appended here (use this to read the
+        Every :class:`.EMPRecord` is also appended here (use this to read the
         records of a :func:`torch.nn.utils.prune.global_unstructured` call, whose
         method instance torch does not return).
     on_all_zero : {"raise", "keep"}, default "raise"

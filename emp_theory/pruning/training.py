@@ -45,14 +45,14 @@ Cache
 Checkpoints live in ``<cache>/checkpoints/<model>-<dataset>-<key>.pt`` where
 ``<cache>`` is, in order, the ``cache_dir`` argument (CLI ``--cache-dir``), the
 environment variable ``EMP_THEORY_CACHE``, or ``~/.cache/emp_theory``
-(:func:`emp_theory._cache.cache_dir`); ``<key>`` is
-:func:`emp_theory._cache.cache_key` of the full :class:`TrainConfig`, the data's
+(:func:`emp_theory.pruning.cache_dir`); ``<key>`` is
+:func:`!emp_theory._cache.cache_key` of the full :class:`TrainConfig`, the data's
 fingerprint (a hash of all four tensors), the input shape, the PyTorch version and
-a format version. A checkpoint is written with :func:`emp_theory._cache.atomic_write`
+a format version. A checkpoint is written with :func:`!emp_theory._cache.atomic_write`
 (a temporary file in the same folder moved into place with :func:`os.replace`, so
 an interrupted run never leaves a partial file) together with its SHA-256 sidecar
 ``<name>.pt.sha256``. A checkpoint is trusted only when the sidecar matches its
-bytes (:func:`emp_theory._cache.verify_digest`); a mismatched or unreadable
+bytes (:func:`!emp_theory._cache.verify_digest`); a mismatched or unreadable
 checkpoint is ignored with a warning naming the file, and retrained.
 ``use_cache=False`` (CLI ``--no-cache``) retrains and overwrites.
 
@@ -157,7 +157,7 @@ class TrainConfig:
             raise ValueError(f"`schedule` must be 'none' or 'cosine', got {self.schedule!r}")
 
     def key(self, data: Dataset) -> str:
-        """:func:`~emp_theory._cache.cache_key` (16 hex digits) of the config, the data and torch.
+        """:func:`!emp_theory._cache.cache_key` (16 hex digits) of the config, the data and torch.
 
         The key covers the configuration, the data's fingerprint and input shape,
         the PyTorch version and the checkpoint format.
@@ -325,7 +325,7 @@ def load_or_train(
     config : TrainConfig
     data : Dataset
     cache : path, optional
-        Cache folder (default :func:`cache_dir`).
+        Cache folder (default :func:`~emp_theory.pruning.cache_dir`).
     use_cache : bool, default True
         False retrains and overwrites the checkpoint (CLI ``--no-cache``).
     progress : bool or None, default True

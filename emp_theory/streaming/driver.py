@@ -169,7 +169,7 @@ def prune_safetensors(
     include_1d: bool = False,
     include=(),
     exclude=(),
-    stats: str = "core",
+    stats: str = "exact",
     overwrite: bool = False,
     progress: bool = True,
     report_name: str = REPORT_NAME,
@@ -211,12 +211,18 @@ def prune_safetensors(
         ``fnmatch`` globs on tensor names: ``exclude`` never pruned, then ``include``
         always pruned (floating tensors), then the default rule: linear and
         convolution weights (:mod:`emp_theory.streaming.rule`).
-    stats : {"core", "exact"}, default "core"
-        How :math:`N_{\mathrm{eff}}` is computed: ``"core"`` reproduces the float64
-        sums of :func:`emp_theory.effective.n_eff` bit for bit (two passes);
-        ``"exact"`` (8/16-bit floats; wider ones fall back to ``"core"``) computes
-        :math:`\lfloor(\sum|w|)^2/\sum w^2\rfloor` exactly from a histogram of
-        the magnitudes in one pass (see :mod:`emp_theory.streaming.passes`).
+    stats : {"exact", "core"}, default "exact"
+        How :math:`N_{\mathrm{eff}}` is computed; both give the same
+        :math:`N_{\mathrm{eff}}`, :math:`k`, threshold and masks as
+        :func:`emp_theory.effective.emp_mask` (the floor of the exact ratio, the core
+        deciding exactly near integers too). ``"exact"`` (8/16-bit floats; wider ones
+        fall back to ``"core"``) computes
+        :math:`\lfloor(\sum|w|)^2/\sum w^2\rfloor` in integer arithmetic from the
+        histogram of the magnitudes, in one pass before the write pass (the report's
+        ``sum_a``/``sum_a2`` are the exact sums, correctly rounded); ``"core"`` also
+        reproduces the float64 sums of :func:`emp_theory.effective.n_eff` bit for bit
+        (``sum_a``/``sum_a2``), in two passes (see
+        :mod:`emp_theory.streaming.passes`).
     overwrite : bool, default False
         Replace a previous output in `out_dir` (the folder is swapped whole).
     progress : bool, default True
@@ -230,9 +236,9 @@ def prune_safetensors(
         The report: ``N`` (pruned entries), ``n_eff``, ``k``, ``threshold`` (the
         :math:`k`-th largest magnitude), ``max_abs`` :math:`m = \max_i |w_i|`,
         ``sum_a`` :math:`\sum_i a_i` and ``sum_a2`` :math:`\sum_i a_i^2` with
-        :math:`a = |w|/c`, ``sum_scale`` :math:`c` (:math:`m` for float64 data and
-        ``stats="exact"``, 1 for narrower floats, as the core's
-        :func:`emp_theory._kernels.stats`) (these seven are ``None`` with ``scope="layer"``, where
+        :math:`a = |w|/c`, ``sum_scale`` :math:`c` (:math:`m` for float64 data and with
+        ``stats="exact"``, 1 for narrower floats with ``stats="core"``, as the core's
+        :func:`!emp_theory._kernels.stats`) (these seven are ``None`` with ``scope="layer"``, where
         ``n_eff``, ``k``, ``threshold`` and ``stats`` are given per tensor), ``stats``
         (the mode used), ``kept``, ``sparsity`` :math:`1-k/N` over the pruned
         entries, ``overall_sparsity`` (over every tensor entry), a ``tensors`` list

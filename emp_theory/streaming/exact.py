@@ -2,13 +2,13 @@ r"""Exact :math:`N_{\mathrm{eff}}` arithmetic of the streamer.
 
 Two exact routes to :math:`N_{\mathrm{eff}} = \lfloor (\sum_i |w_i|)^2 / \sum_i
 w_i^2 \rfloor` (Algorithm 1, line 2), both decided by the shared
-:func:`emp_theory._kernels.n_eff_from_sums`:
+:func:`!emp_theory._kernels.n_eff_from_sums`:
 
 * ``stats="exact"`` (8- and 16-bit floats; :func:`exact_stats`): the histogram of
   every magnitude bit pattern gives the sums in Python integers (:class:`IntSums`);
 * the fallback of ``stats="core"`` (:func:`exact_sums`): when the float64 ratio lies
   within its rigorous error bound of an integer, one more pass over the group
-  accumulates :class:`emp_theory._kernels.ExactSums`, as the in-memory core does.
+  accumulates :class:`!emp_theory._kernels.ExactSums`, as the in-memory core does.
 
 Examples
 --------
@@ -40,7 +40,7 @@ def exact_stats(g: Group) -> None:
         N_{\mathrm{eff}} = \Big\lfloor \frac{(\sum_k c_k V_k)^2}{\sum_k c_k V_k^2} \Big\rfloor
 
     exactly (Python integers). The decision still goes through the shared
-    :func:`emp_theory._kernels.n_eff_from_sums`, with these integers as its exact sums.
+    :func:`!emp_theory._kernels.n_eff_from_sums`, with these integers as its exact sums.
     """
     keys = np.flatnonzero(g.hist)
     vals = as_float(keys.astype(UINT[g.bits]), g.key_dtype, np.float64)
@@ -60,8 +60,8 @@ def exact_stats(g: Group) -> None:
 class IntSums:
     """Exact sums ``s1`` = sum V_k c_k and ``s2`` = sum V_k^2 c_k (integers, common scale).
 
-    The exact test of :func:`emp_theory._kernels.n_eff_from_sums`, like
-    :class:`emp_theory._kernels.ExactSums`.
+    The exact test of :func:`!emp_theory._kernels.n_eff_from_sums`, like
+    :class:`!emp_theory._kernels.ExactSums`.
     """
 
     def __init__(self, s1: int, s2: int):
@@ -73,9 +73,9 @@ class IntSums:
 
 
 def exact_sums(g: Group, reader: Reader) -> ExactSums:
-    """Exact sum |w| and sum w^2 of the group: one more pass, run only when needed.
+    """Exact sum ``|w|`` and sum ``w^2`` of the group: one more pass, run only when needed.
 
-    :func:`emp_theory._kernels.n_eff_from_sums` asks for it when the float64 ratio of
+    :func:`!emp_theory._kernels.n_eff_from_sums` asks for it when the float64 ratio of
     :func:`~emp_theory.streaming.passes.pass_stats` lies within its rigorous error
     bound of an integer (a tensor of equal magnitudes, for one). The pass runs in the
     calling thread (the sums are exact, so their order does not matter) and is added
@@ -86,11 +86,10 @@ def exact_sums(g: Group, reader: Reader) -> ExactSums:
     reader.bar.total += g.nbytes
     reader.bar.refresh()
     for seg in g.segs:
-        t = seg.tensor
-        raw = reader.raw(seg.shard.path, t)
-        for a, b in pieces(raw.size, seg.start):
-            ex.add(as_float(raw[a:b], t.dtype, np.float64))
+        t, sh = seg.tensor, seg.shard
+        for a, b in pieces(t.numel, seg.start):
+            raw = reader.read(sh.path, sh.data_start, t, a, b, reader.main)
+            ex.add(as_float(raw, t.dtype, np.float64))
         reader.bar.update(t.end - t.begin)
-        del raw
     g.passes += 1
     return ex

@@ -320,7 +320,7 @@ def shard_tensors(in_dir, *, include_1d: bool = False, include=(), exclude=()) -
     """List the tensors of a checkpoint folder in the global order used by EMP.
 
     The order is the one of the concatenation that
-    :func:`~emp_theory.streaming.prune_safetensors` treats as one score vector: shards
+    :func:`~emp_theory.streaming.driver.prune_safetensors` treats as one score vector: shards
     sorted by name (those of the index when there is one), tensors by their data
     offset inside the shard, entries row-major.
 

@@ -69,7 +69,7 @@ class Group:
     passes: int = 0
     extra_passes: int = 0  # exact-sum passes asked for by the N_eff decision
     zero: bool = False
-    stats: str = "core"
+    stats: str = "exact"  # "core" for groups wider than 16 bits (set below)
 
     def __post_init__(self):
         start = 0

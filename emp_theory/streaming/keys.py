@@ -45,6 +45,7 @@ __all__ = [
     "key_value",
     "magnitude_keys",
     "torch_dtype",
+    "torch_view",
 ]
 
 #: Unsigned integer type of each bit width.
@@ -65,6 +66,14 @@ def torch_dtype(dtype: str):
         "F8_E4M3": torch.float8_e4m3fn,
         "F8_E5M2": torch.float8_e5m2,
     }[dtype]
+
+
+def torch_view(raw: np.ndarray, dtype: str):
+    """The raw bit patterns ``raw`` seen as a torch tensor of float dtype ``dtype`` (no copy)."""
+    import torch
+
+    signed = {1: np.uint8, 2: np.int16, 4: np.int32, 8: np.int64}[raw.itemsize]
+    return torch.from_numpy(raw.view(signed)).view(torch_dtype(dtype))
 
 
 def as_float(raw: np.ndarray, dtype: str, target) -> np.ndarray:

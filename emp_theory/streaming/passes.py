@@ -12,42 +12,54 @@ concatenation of the pruned tensors (``scope="global"``) or one tensor
     \qquad k = \mathrm{clip}(\lfloor \beta N_{\mathrm{eff}} \rfloor, 1, N),
 
 and the :math:`k`-th largest magnitude, the threshold of the write pass, in passes
-over the memory-mapped data:
+over the data (:mod:`~emp_theory.streaming.reader`: pieces read into per-thread
+buffers).
+
+``stats="exact"`` (the default; 8- and 16-bit floats) needs one pass:
+
+1. **histogram pass** (:func:`pass_hist`) -- the histogram of every magnitude bit
+   pattern (:math:`2^{15}` bins for 16-bit, :math:`2^7` for 8-bit floats; NaN/inf
+   rejected). It gives :math:`N_{\mathrm{eff}} = \lfloor (\sum_k c_k V_k)^2 / \sum_k
+   c_k V_k^2 \rfloor` in exact integer arithmetic
+   (:func:`~emp_theory.streaming.exact.exact_stats`; :math:`c_k` counts, :math:`V_k`
+   the magnitudes scaled to integers), Algorithm 1's value without rounding, and the
+   :math:`k`-th largest magnitude by counting from the top (:func:`threshold`).
+
+``stats="core"`` (and every group of 32- or 64-bit floats, which have too many bit
+patterns for one histogram) also reproduces the core's float64 sums:
 
 1. **max pass** (:func:`pass_max`) -- :math:`m = \max_i |w_i|`, the scale of :math:`a`
    (NaN/inf rejected);
 2. **statistics pass** (:func:`pass_stats`) -- :math:`\sum_i a_i` and
    :math:`\sum_i a_i^2` in float64, in the very chunks
-   (:data:`~emp_theory._kernels.CHUNK` entries of the concatenation), operations
+   (:data:`!emp_theory._kernels.CHUNK` entries of the concatenation), operations
    (``c = |w|/m``; ``sum(c)``; ``c *= c``; ``sum(c)``) and order of the core's
-   :func:`emp_theory._kernels.stats`, so the sums are bit-for-bit the in-memory ones
+   :func:`!emp_theory._kernels.stats`, so the sums are bit-for-bit the in-memory ones
    and :math:`N_{\mathrm{eff}}` is decided by the shared
-   :func:`emp_theory._kernels.n_eff_from_sums`; when the float64 ratio lies within
+   :func:`!emp_theory._kernels.n_eff_from_sums`; when the float64 ratio lies within
    its error bound of an integer, one more pass
    (:func:`~emp_theory.streaming.exact.exact_sums`) gives the exact
    sums that decide, as in the core. :math:`k` is
-   :func:`emp_theory._kernels.beta_keep`. The statistics pass also counts the top 16
+   :func:`!emp_theory._kernels.beta_keep`. The statistics pass also counts the top 16
    bits of every magnitude key (:mod:`.keys`) into a histogram;
 3. **refinement passes** (:func:`pass_refine`; 32- and 64-bit floats only) -- the
    :math:`k`-th largest key is found digit by digit (16 bits a pass) from
    65536-bin histograms (``torch.bincount``) [2]_: none for bf16/fp16/fp8, one for
-   fp32, three for fp64. ``Group.ties`` is then the number of entries equal to
-   the threshold that the write pass keeps.
+   fp32, three for fp64.
 
-With ``stats="exact"`` (8- and 16-bit floats) passes 1-2 become one histogram pass
-(:func:`pass_hist`): the histogram of every magnitude bit pattern (:math:`2^{15}`
-bins for 16-bit, :math:`2^7` for 8-bit floats) gives
-:math:`N_{\mathrm{eff}} = \lfloor (\sum_k c_k V_k)^2 / \sum_k c_k V_k^2 \rfloor` in
-exact integer arithmetic (:func:`~emp_theory.streaming.exact.exact_stats`; :math:`c_k` counts, :math:`V_k` the
-magnitudes scaled to integers), which is Algorithm 1's value without rounding (the
-same value as the core's, which decides exactly too), in one pass fewer.
+Either way ``Group.ties`` is then the number of entries equal to the threshold that
+the write pass keeps. Both modes give the same :math:`N_{\mathrm{eff}}` (the floor of
+the exact ratio: the core decides exactly near integers too), hence the same
+:math:`k`, threshold and masks; ``"core"`` only adds the core's float64 sums to the
+report, for one more pass.
 
 Threads
-    Each pass cuts each tensor into contiguous blocks of pieces, one per CPU
-    (:func:`~emp_theory.streaming.reader.run_blocks`); histograms and maxima are
-    added, and the float64 chunk sums are added in chunk order, so the results do
-    not depend on the number of threads. Torch runs with one intra-op thread
-    meanwhile (set by the driver).
+    Each pass hands the pieces of one shard to the core's thread pool
+    (:func:`~emp_theory.streaming.reader.run_pieces`), each thread taking the next
+    piece when free; histograms and maxima are added (per thread, then across
+    threads), and the float64 chunk sums are added in chunk order, so the results do
+    not depend on the number of threads nor on which took which piece. Torch runs
+    with one intra-op thread meanwhile (set by the driver).
 
 Paper symbols: ``N`` = :math:`N`, ``n_eff`` = :math:`N_{\mathrm{eff}}`, ``k`` = the
 kept count :math:`k`, ``beta`` = :math:`\beta`; ``l1``, ``l2sq`` are
@@ -75,8 +87,8 @@ from .._kernels import CHUNK, beta_keep, n_eff_from_sums
 from .exact import exact_stats, exact_sums
 from .group import DIGIT, Group, Seg
 from .headers import NONFINITE
-from .keys import key_value, magnitude_keys
-from .reader import Reader, pieces, run_blocks
+from .keys import key_value, magnitude_keys, torch_view
+from .reader import Reader, by_shard, jobs_of, run_pieces
 
 __all__ = [
     "analyse",
@@ -121,50 +133,77 @@ def _where(seg: Seg) -> str:
     return f"tensor {seg.tensor.name!r} in {seg.shard.name}"
 
 
-def _max_hist_pass(g: Group, reader: Reader, nbins: int) -> None:
-    """Max key per tensor (rejecting NaN/inf) and, if ``nbins``, the histogram of all keys."""
-    hist = np.zeros(nbins, dtype=np.int64) if nbins else None
-    for seg in g.segs:
-        t = seg.tensor
-        raw = reader.raw(seg.shard.path, t)
+def _acc(store: dict, sc, nbins: int) -> np.ndarray:
+    """The histogram of the calling thread (keyed by its scratch) in ``store``."""
+    h = store.get(id(sc))
+    if h is None:
+        h = store[id(sc)] = np.zeros(nbins, dtype=np.int64)
+    return h
 
-        def block(items, sc, raw=raw, t=t):
-            mk = 0
-            h = np.zeros(nbins, dtype=np.int64) if nbins else None
-            for a, b in items:
-                k = magnitude_keys(raw[a:b], t.dtype, g.key_dtype, sc)
-                mk = max(mk, int(k.max()))
-                if nbins:
-                    h += bincount(k, nbins)
-            return mk, h
 
-        res = run_blocks(block, list(pieces(raw.size, seg.start)), reader)
-        del raw
-        seg.max_key = max(mk for mk, _ in res)
-        if nbins:
-            for _, h in res:
-                hist += h
-        reader.bar.update(t.end - t.begin)
-        if seg.max_key >= NONFINITE[g.key_dtype]:
-            raise ValueError(f"`in_dir`: {_where(seg)} contains NaN or inf")
-    g.hist = hist
-    g.max_key = max(s.max_key for s in g.segs)
-    g.scale = key_value(g.max_key, g.key_dtype)
+def _total(store: dict, nbins: int) -> np.ndarray:
+    """The sum of the threads' histograms (integer counts: the order does not matter)."""
+    hist = np.zeros(nbins, dtype=np.int64)
+    for h in store.values():
+        hist += h
+    return hist
+
+
+def _finish_max(g: Group, max_key: int) -> None:
+    g.max_key = max_key
+    g.scale = key_value(max_key, g.key_dtype)
     g.passes += 1
 
 
 def pass_max(g: Group, reader: Reader) -> None:
-    """Pass 1: max |w| per tensor (the scale of the core's sums); rejects NaN/inf."""
-    _max_hist_pass(g, reader, 0)
+    """Pass 1: ``max |w|`` per tensor (the scale of the core's sums); rejects NaN/inf."""
+    nonfinite = NONFINITE[g.key_dtype]
+
+    def fn(job, raw, sc):
+        return int(magnitude_keys(raw, job[0].tensor.dtype, g.key_dtype, sc).max())
+
+    for _, segs in by_shard(g.segs):
+        jobs = jobs_of(segs)
+        for (seg, _, _), mk in zip(jobs, run_pieces(fn, jobs, reader), strict=True):
+            seg.max_key = max(seg.max_key, mk)
+        for seg in segs:
+            reader.bar.update(seg.tensor.end - seg.tensor.begin)
+            if seg.max_key >= nonfinite:
+                raise ValueError(f"`in_dir`: {_where(seg)} contains NaN or inf")
+    _finish_max(g, max((s.max_key for s in g.segs), default=0))
 
 
 def pass_hist(g: Group, reader: Reader) -> None:
-    """Pass 1 of ``stats="exact"``: the histogram of every magnitude bit pattern (<= 16 bits)."""
-    _max_hist_pass(g, reader, 1 << g.bits)
+    """Pass 1 of ``stats="exact"``: the histogram of every magnitude bit pattern (<= 16 bits).
+
+    NaN and inf are the keys from :data:`~emp_theory.streaming.headers.NONFINITE` up:
+    a piece with a count there is rejected, naming its tensor. ``max |w|`` is the
+    largest key present.
+    """
+    nbins = 1 << g.bits
+    nonfinite = NONFINITE[g.key_dtype]
+    store: dict = {}
+
+    def fn(job, raw, sc):
+        h = bincount(magnitude_keys(raw, job[0].tensor.dtype, g.key_dtype, sc), nbins)
+        acc = _acc(store, sc, nbins)
+        np.add(acc, h, out=acc)
+        return bool(h[nonfinite:].any())
+
+    for _, segs in by_shard(g.segs):
+        jobs = jobs_of(segs)
+        bad = run_pieces(fn, jobs, reader)
+        for (seg, _, _), b in zip(jobs, bad, strict=True):
+            if b:
+                raise ValueError(f"`in_dir`: {_where(seg)} contains NaN or inf")
+        reader.bar.update(sum(s.tensor.end - s.tensor.begin for s in segs))
+    g.hist = _total(store, nbins)
+    nz = np.flatnonzero(g.hist)
+    _finish_max(g, int(nz[-1]) if nz.size else 0)
 
 
 def pass_stats(g: Group, reader: Reader) -> None:
-    """Pass 2: sum a_i, sum a_i^2 (as :func:`emp_theory._kernels.stats`) and digit-0 histogram.
+    """Pass 2: sum a_i, sum a_i^2 (as :func:`!emp_theory._kernels.stats`) and digit-0 histogram.
 
     The sums use the core's chunks of ``CHUNK`` entries of the concatenation and
     its operations: ``c = |w| / m`` in float64, ``s1 = sum(c)``, ``c *= c``,
@@ -172,71 +211,66 @@ def pass_stats(g: Group, reader: Reader) -> None:
     in chunk order, so they are bit-for-bit equal. Chunks that lie inside one
     tensor are reduced on the thread pool; a chunk that straddles tensors (or
     shards) is assembled in the calling thread's buffer. N_eff is then the shared
-    decision :func:`emp_theory._kernels.n_eff_from_sums` over ``ceil(N / CHUNK)``
-    chunks, with :func:`exact_sums` as its exact fallback.
+    decision :func:`!emp_theory._kernels.n_eff_from_sums` over ``ceil(N / CHUNK)``
+    chunks, with :func:`~emp_theory.streaming.exact.exact_sums` as its exact fallback.
     """
     scale = g.scale
     bits = g.bits
     scale64 = bits == 64  # the core scales by max|w| only for float64 data
     shift = digit_shift(bits, 0)
     nbins = 1 << (bits - shift)
-    hist = np.zeros(nbins, dtype=np.int64)
+    store: dict = {}
     sums: dict[int, tuple[float, float]] = {}  # chunk index -> (s1, s2)
 
-    def widen(c_t, tt, a, b):
+    def widen(c_t, raw, dtype):
         # as the core's `stats`: groups of <= 32-bit floats use c = |w| in float64
         # (exact widening, no scale); a group holding float64 uses c = |w| / m (IEEE
         # division, bit-identical to NumPy's `c /= m`, checked by the tests)
-        c_t.copy_(tt[a:b])
+        c_t.copy_(torch_view(raw, dtype))
         c_t.abs_()
         if scale64:
             c_t.div_(scale)
 
-    def digits(raw, t, sc, a, b):
-        k = magnitude_keys(raw[a:b], t.dtype, g.key_dtype, sc)
+    def digits(raw, dtype, sc):
+        k = magnitude_keys(raw, dtype, g.key_dtype, sc)
         if shift:
-            k = np.right_shift(k, shift, out=sc.uint(bits, "digit", b - a))
-        return bincount(k, nbins)
+            k = np.right_shift(k, shift, out=sc.uint(bits, "digit", raw.size))
+        h = _acc(store, sc, nbins)
+        np.add(h, bincount(k, nbins), out=h)
 
     def reduce(c):
         s1 = float(c.sum())
         c *= c
         return s1, float(c.sum())
 
-    carry = reader.main.c64  # a chunk that straddles tensors
-    carry_t = reader.main.c64_t
+    def fn(job, raw, sc):
+        seg, a, _ = job
+        widen(sc.c64_t[: raw.size], raw, seg.tensor.dtype)
+        digits(raw, seg.tensor.dtype, sc)
+        return (seg.start + a) // CHUNK, reduce(sc.c64[: raw.size])
+
+    main = reader.main
+    carry = main.c64  # a chunk that straddles tensors
+    carry_t = main.c64_t
     pos = 0
-    for seg in g.segs:
-        t = seg.tensor
-        tt, raw = reader.both(seg.shard.path, t)
+    for sh, segs in by_shard(g.segs):
         whole, part = [], []
-        for a, b in pieces(raw.size, seg.start):
+        for job in jobs_of(segs):
+            seg, a, b = job
             s = seg.start + a
-            (whole if s % CHUNK == 0 and b - a == min(CHUNK, g.N - s) else part).append((a, b))
-
-        def block(items, sc, tt=tt, raw=raw, t=t, start=seg.start):
-            out, h = [], np.zeros(nbins, dtype=np.int64)
-            for a, b in items:
-                widen(sc.c64_t[: b - a], tt, a, b)
-                out.append(((start + a) // CHUNK, reduce(sc.c64[: b - a])))
-                h += digits(raw, t, sc, a, b)
-            return out, h
-
-        for a, b in part:  # at most two: the end of a carried chunk, the start of the next
+            (whole if s % CHUNK == 0 and b - a == min(CHUNK, g.N - s) else part).append(job)
+        for seg, a, b in part:  # in order: the ends and starts of carried chunks
             s = seg.start + a
             n_chunk = min(CHUNK, g.N - (s - s % CHUNK))
-            widen(carry_t[pos : pos + (b - a)], tt, a, b)
-            hist += digits(raw, t, reader.main, a, b)
+            raw = reader.read(sh.path, sh.data_start, seg.tensor, a, b, main)
+            widen(carry_t[pos : pos + (b - a)], raw, seg.tensor.dtype)
+            digits(raw, seg.tensor.dtype, main)
             pos += b - a
             if pos == n_chunk:
                 sums[s // CHUNK] = reduce(carry[:n_chunk])
                 pos = 0
-        if whole:
-            for out, h in run_blocks(block, whole, reader):
-                sums.update(out)
-                hist += h
-        reader.bar.update(t.end - t.begin)
-        del tt, raw  # release the shard's mapping before the next one is opened
+        sums.update(run_pieces(fn, whole, reader))
+        reader.bar.update(sum(s.tensor.end - s.tensor.begin for s in segs))
     n_chunks = -(-g.N // CHUNK)
     assert pos == 0 and len(sums) == n_chunks
     l1 = 0.0
@@ -247,7 +281,7 @@ def pass_stats(g: Group, reader: Reader) -> None:
         l2sq += s2
     g.l1, g.l2sq = l1, l2sq
     g.sum_scale = scale if scale64 else 1.0
-    g.hist = hist
+    g.hist = _total(store, nbins)
     g.n_eff = n_eff_from_sums(l1, l2sq, g.N, n_chunks=n_chunks, exact=lambda: exact_sums(g, reader))
     g.passes += 1
 
@@ -258,26 +292,20 @@ def pass_refine(g: Group, reader: Reader, prefix: int, level: int) -> np.ndarray
     shift = digit_shift(bits, level)
     hi = digit_shift(bits, level - 1)
     nbins = 1 << (hi - shift)
-    hist = np.zeros(nbins, dtype=np.int64)
-    for seg in g.segs:
-        t = seg.tensor
-        raw = reader.raw(seg.shard.path, t)
+    store: dict = {}
 
-        def block(items, sc, raw=raw, t=t):
-            h = np.zeros(nbins, dtype=np.int64)
-            for a, b in items:
-                k = magnitude_keys(raw[a:b], t.dtype, g.key_dtype, sc)
-                sel = k[(k >> hi) == prefix]
-                if sel.size:
-                    h += bincount((sel >> shift) & (nbins - 1), nbins)
-            return h
+    def fn(job, raw, sc):
+        k = magnitude_keys(raw, job[0].tensor.dtype, g.key_dtype, sc)
+        sel = k[(k >> hi) == prefix]
+        if sel.size:
+            h = _acc(store, sc, nbins)
+            np.add(h, bincount((sel >> shift) & (nbins - 1), nbins), out=h)
 
-        for h in run_blocks(block, list(pieces(raw.size, seg.start)), reader):
-            hist += h
-        reader.bar.update(t.end - t.begin)
-        del raw
+    for _, segs in by_shard(g.segs):
+        run_pieces(fn, jobs_of(segs), reader)
+        reader.bar.update(sum(s.tensor.end - s.tensor.begin for s in segs))
     g.passes += 1
-    return hist
+    return _total(store, nbins)
 
 
 def analyse(g: Group, reader: Reader, beta: float) -> None:

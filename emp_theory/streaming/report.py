@@ -26,7 +26,7 @@ __all__ = ["build_report", "format_table"]
 
 
 def build_report(run: dict, ck, groups, seg_of, rule, cleaned, t_an: float, t_tot: float) -> dict:
-    """The JSON-ready report of a run (keys listed in :func:`~emp_theory.streaming.prune_safetensors`).
+    """The JSON-ready report of a run (keys listed in :func:`~emp_theory.streaming.driver.prune_safetensors`).
 
     ``run`` holds the arguments (``in_dir``, ``out_dir``, ``scope``, ``beta``), ``ck``
     is the :class:`~emp_theory.streaming.folder.Checkpoint`, ``groups`` the analysed

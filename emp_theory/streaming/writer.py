@@ -44,8 +44,8 @@ import numpy as np
 
 from .group import Group, Seg
 from .headers import BITS, Shard
-from .keys import magnitude_keys
-from .reader import Reader, pieces
+from .keys import UINT, magnitude_keys
+from .reader import ALIGN, Reader, aligned, pieces
 
 __all__ = [
     "ALIGN",
@@ -56,25 +56,16 @@ __all__ = [
     "aligned",
     "copy_bytes",
     "copy_file",
-    "emit_masked",
+    "mask_inplace",
     "write_masked",
     "write_shard",
 ]
 
 #: Write the output shards with ``O_DIRECT`` where the OS and file system allow it.
 DIRECT_IO = True
-#: Alignment of direct-I/O buffers, offsets and lengths (covers 512 B and 4 KiB sectors).
-ALIGN = 4096
 #: Bytes per write of the output writer, and how many such buffers rotate.
 SINK_BLOCK = 8 << 20
 SINK_BUFFERS = 3
-
-
-def aligned(n: int) -> np.ndarray:
-    """``n`` bytes whose address is a multiple of ``ALIGN``."""
-    a = np.empty(n + ALIGN, dtype=np.uint8)
-    off = (-a.ctypes.data) % ALIGN
-    return a[off : off + n]
 
 
 class Sink:
@@ -205,48 +196,58 @@ class Sink:
 
 
 def write_masked(sink: Sink, seg: Seg, g: Group, reader: Reader) -> None:
-    """Append tensor ``seg`` with the entries below ``g``'s threshold set to ``+0.0``."""
-    t = seg.tensor
-    raw = reader.raw(seg.shard.path, t)
+    """Append tensor ``seg`` with the entries below ``g``'s threshold set to ``+0.0``.
+
+    Each piece is read straight into the writer's free buffer space and masked there
+    (:func:`mask_inplace`), so its bytes are copied once, from the file to the buffer
+    that goes to the disk. Where a value would straddle two buffers (a header whose
+    length is not a multiple of the element size) the piece goes through the scratch
+    buffer and a copy.
+    """
+    t, sh = seg.tensor, seg.shard
+    bits = BITS[t.dtype]
+    item = bits // 8
     kept = 0
     sc = reader.scratch
-    for a, b in pieces(raw.size, seg.start):
-        r = raw[a:b]
-        k = magnitude_keys(r, t.dtype, g.key_dtype, sc)
-        keep = np.greater(k, g.t_key, out=sc.keep[: b - a])
-        if g.ties > 0:  # entries equal to the threshold: the first g.ties of them
-            eq = np.equal(k, g.t_key, out=sc.eq[: b - a])
-            n_eq = int(np.count_nonzero(eq))
-            if n_eq <= g.ties:
-                np.logical_or(keep, eq, out=keep)
-                g.ties -= n_eq
-            else:
-                keep[np.flatnonzero(eq)[: g.ties]] = True
-                g.ties = 0
-        kept += int(np.count_nonzero(keep))
-        emit_masked(sink, r, keep, sc.uint(BITS[t.dtype], "out", b - a))
+    for a, b in pieces(t.numel, seg.start):
+        off = a
+        while off < b:
+            space = sink.space()
+            n = min(b - off, space.size // item)
+            if n == 0 or space.ctypes.data % item:
+                r = reader.read(sh.path, sh.data_start, t, off, b, sc)
+                kept += mask_inplace(r, t.dtype, g, sc)
+                sink.write(r)
+                break
+            r = space[: n * item].view(UINT[bits])
+            reader.read_into(sh.path, sh.data_start, t, off, r)
+            kept += mask_inplace(r, t.dtype, g, sc)
+            sink.advance(n * item)
+            off += n
     reader.bar.update(t.end - t.begin)
-    del raw
     seg.kept = kept
 
 
-def emit_masked(sink: Sink, r: np.ndarray, keep: np.ndarray, out: np.ndarray) -> None:
-    """Append ``r * keep`` (bit patterns; 0 is +0.0 where pruned) to ``sink``.
+def mask_inplace(r: np.ndarray, dtype: str, g: Group, sc) -> int:
+    """Set the entries of ``r`` (bit patterns of ``dtype``) below ``g``'s threshold to ``+0.0``.
 
-    Computed straight into the writer's buffer where the element size divides the
-    free space, else through ``out`` and a copy.
+    Of the entries equal to the threshold the first ``g.ties`` are kept (the count is
+    used up in the global order, as the calls come). Returns the number kept.
     """
-    item = r.itemsize
-    off = 0
-    while off < r.size:
-        space = sink.space()
-        n = min(r.size - off, space.size // item)
-        if n == 0 or space.ctypes.data % item:  # a value would straddle two buffers
-            sink.write(np.multiply(r[off:], keep[off:], out=out[: r.size - off]))
-            return
-        np.multiply(r[off : off + n], keep[off : off + n], out=space[: n * item].view(r.dtype))
-        sink.advance(n * item)
-        off += n
+    n = r.size
+    k = magnitude_keys(r, dtype, g.key_dtype, sc)
+    keep = np.greater(k, g.t_key, out=sc.keep[:n])
+    if g.ties > 0:  # entries equal to the threshold: the first g.ties of them
+        eq = np.equal(k, g.t_key, out=sc.eq[:n])
+        n_eq = int(np.count_nonzero(eq))
+        if n_eq <= g.ties:
+            np.logical_or(keep, eq, out=keep)
+            g.ties -= n_eq
+        else:
+            keep[np.flatnonzero(eq)[: g.ties]] = True
+            g.ties = 0
+    np.multiply(r, keep, out=r)  # bit patterns: 0 is +0.0
+    return int(np.count_nonzero(keep))
 
 
 def copy_bytes(sink: Sink, fi, start: int, n: int, bar) -> None:

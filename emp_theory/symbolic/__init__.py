@@ -1,11 +1,11 @@
 r"""SymPy proofs of Proposition 1, Theorem 2 and eqs. (17)-(18) of the paper.
 
-Proposition 1 is *proved* by checks 11-18 (:func:`prop1_proof` assembles them and states
+Proposition 1 is *proved* by checks 11-18 (:func:`.prop1_proof` assembles them and states
 what they prove, for which parameters, and which steps are symbolic, which rest on a short
 argument in words, which are an exact grid); checks 1-4 and 9 verify the point
 :math:`p_\nu`, its value and the boundary cases, which the proof then shows to be the minimum.
 
-Every check returns a :class:`CheckResult` and rests on two independent kinds of
+Every check returns a :class:`.CheckResult` and rests on two independent kinds of
 evidence:
 
 * **symbolic** — the identity is proved for symbolic :math:`N` and :math:`\nu`.
@@ -27,8 +27,8 @@ reject a wrong formula.
 The package, one idea per module:
 
 * :mod:`~emp_theory.symbolic.formulas` — the paper's closed forms as SymPy expressions;
-* :mod:`~emp_theory.symbolic.zero` — the exact zero-decision (:func:`is_zero`) and sign test;
-* :mod:`~emp_theory.symbolic.record` — :class:`CheckResult`, the evidence collector, the grid;
+* :mod:`~emp_theory.symbolic.zero` — the exact zero-decision (:func:`.is_zero`) and sign test;
+* :mod:`~emp_theory.symbolic.record` — :class:`.CheckResult`, the evidence collector, the grid;
 * the checks — :mod:`~emp_theory.symbolic.prop1` (1-3, 9), :mod:`~emp_theory.symbolic.kkt` (4),
   :mod:`~emp_theory.symbolic.theorem2` (5-6), :mod:`~emp_theory.symbolic.loss` (7-8);
 * :mod:`~emp_theory.symbolic.agreement` — check 10, the SymPy forms against
@@ -37,7 +37,7 @@ The package, one idea per module:
   edges of the ordered simplex, the exact minimum over them),
   :mod:`~emp_theory.symbolic.reduction` (11-14: the minimum lies where an edge meets the
   inner sphere), :mod:`~emp_theory.symbolic.minimum` (15-18: which edge),
-  :mod:`~emp_theory.symbolic.proof` (:func:`prop1_proof`, the statement);
+  :mod:`~emp_theory.symbolic.proof` (:func:`.prop1_proof`, the statement);
 
 and :func:`run_all` here. SymPy is imported only when :mod:`emp_theory.symbolic` is
 (never by ``import emp_theory``). Paper symbols: ``N`` is the length, ``nu`` the
@@ -46,24 +46,24 @@ paper's :math:`\nu`, the shell index of Proposition 1 / eq. (7)
 ``rho`` is :math:`\rho = N_{\mathrm{eff}}/N`.
 
 ==================================  ==============================================
-:func:`check_p_nu`                  Prop. 1 / App. A: the coordinates of :math:`p_\nu`
-:func:`check_inner_sphere`          :math:`\|p_\nu\|^2 = 1/(\nu+1)` (eqs. 7, 12)
-:func:`check_prop1_value`           :math:`\varphi_\nu(p_\nu)` equals eq. (14)
-:func:`check_kkt`                   KKT conditions of Prop. 1 at :math:`p_\nu`
-:func:`check_theorem2`              eq. (15), exact form, is :math:`1 -` eq. (14)
-:func:`check_theorem2_approx`       eq. (15): exact :math:`-` approximate :math:`= O(N^{-3/2})`
-:func:`check_eq17`                  eq. (17) from Lemma 1, eq. (1)
-:func:`check_eq18`                  eq. (18) from eq. (17) and eq. (15)
-:func:`check_prop1_boundary`        Prop. 1 at :math:`\nu = 1` and :math:`\nu = N`
-:func:`check_library_agreement`     :mod:`emp_theory.bounds` evaluates these formulas
-:func:`check_prop1_vertices`        11. :math:`\tilde\Delta` is the simplex on the :math:`\zeta_{[j]}`
-:func:`check_prop1_closure`         12. :math:`\inf_{A_\nu} = \min_{\overline{A_\nu}}`; :math:`A_N = \{\zeta_{[N]}\}`
-:func:`check_prop1_sphere_binds`    13. minimizers lie on the inner sphere
-:func:`check_prop1_on_edges`        14. ... on an edge :math:`[\zeta_{[a]},\zeta_{[b]}]`, value :math:`V(a,b)`
-:func:`check_prop1_first_index`     15. :math:`V(a,b) \ge V(1,b)`
-:func:`check_prop1_last_index`      16. :math:`V(1,b)` rises then falls in :math:`b`
-:func:`check_prop1_endpoints`       17. :math:`V(1,N) \le V(1,\nu+1)`; the tie :math:`(N,\nu) = (4,2)`
-:func:`check_prop1_edge_grid`       18. exact grid of all edges, :math:`N \le 16`
+:func:`.check_p_nu`                  Prop. 1 / App. A: the coordinates of :math:`p_\nu`
+:func:`.check_inner_sphere`          :math:`\|p_\nu\|^2 = 1/(\nu+1)` (eqs. 7, 12)
+:func:`.check_prop1_value`           :math:`\varphi_\nu(p_\nu)` equals eq. (14)
+:func:`.check_kkt`                   KKT conditions of Prop. 1 at :math:`p_\nu`
+:func:`.check_theorem2`              eq. (15), exact form, is :math:`1 -` eq. (14)
+:func:`.check_theorem2_approx`       eq. (15): exact :math:`-` approximate :math:`= O(N^{-3/2})`
+:func:`.check_eq17`                  eq. (17) from Lemma 1, eq. (1)
+:func:`.check_eq18`                  eq. (18) from eq. (17) and eq. (15)
+:func:`.check_prop1_boundary`        Prop. 1 at :math:`\nu = 1` and :math:`\nu = N`
+:func:`.check_library_agreement`     :mod:`emp_theory.bounds` evaluates these formulas
+:func:`.check_prop1_vertices`        11. :math:`\tilde\Delta` is the simplex on the :math:`\zeta_{[j]}`
+:func:`.check_prop1_closure`         12. :math:`\inf_{A_\nu} = \min_{\overline{A_\nu}}`; :math:`A_N = \{\zeta_{[N]}\}`
+:func:`.check_prop1_sphere_binds`    13. minimizers lie on the inner sphere
+:func:`.check_prop1_on_edges`        14. ... on an edge :math:`[\zeta_{[a]},\zeta_{[b]}]`, value :math:`V(a,b)`
+:func:`.check_prop1_first_index`     15. :math:`V(a,b) \ge V(1,b)`
+:func:`.check_prop1_last_index`      16. :math:`V(1,b)` rises then falls in :math:`b`
+:func:`.check_prop1_endpoints`       17. :math:`V(1,N) \le V(1,\nu+1)`; the tie :math:`(N,\nu) = (4,2)`
+:func:`.check_prop1_edge_grid`       18. exact grid of all edges, :math:`N \le 16`
 ==================================  ==============================================
 
 References
@@ -155,7 +155,7 @@ __all__ = [
 def run_all(checks: Iterable[Callable[[], CheckResult]] | None = None) -> list[CheckResult]:
     """Run every check (1-18) and return their results in order.
 
-    Checks 11-18 are the proof of Proposition 1; :func:`prop1_proof` turns the results
+    Checks 11-18 are the proof of Proposition 1; :func:`.prop1_proof` turns the results
     into its statement (``prop1_proof(run_all())`` runs nothing twice).
 
     Parameters

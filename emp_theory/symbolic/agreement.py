@@ -2,7 +2,7 @@ r"""Check 10: agreement of the SymPy closed forms with the numeric library :mod:
 
 One idea, :func:`check_library_agreement`: the expressions of
 :mod:`emp_theory.symbolic.formulas` (and eq. 18 as composed in
-:func:`~emp_theory.symbolic.check_eq18`) are turned into NumPy functions with
+:func:`~emp_theory.symbolic.loss.check_eq18`) are turned into NumPy functions with
 ``sympy.lambdify`` and compared with ``emp_theory.bounds`` on a grid.
 
 Paper symbols: ``N`` is the length, ``nu`` the paper's :math:`\nu`, the shell index of
@@ -53,7 +53,7 @@ def check_library_agreement(library: dict | None = None, rtol: float = 1e-12) ->
 
     The SymPy expressions of this module (eq. 14, the coordinates of
     :math:`p_\nu`, eq. 15 exact and approximate, eq. 1, eq. 17, the distance
-    bound, and eq. 18 as *composed* in :func:`~emp_theory.symbolic.check_eq18`) are turned into NumPy
+    bound, and eq. 18 as *composed* in :func:`~emp_theory.symbolic.loss.check_eq18`) are turned into NumPy
     functions with ``sympy.lambdify`` and compared with the library on a grid of
     :math:`(N, \nu)` (all :math:`\nu` for :math:`N \le 12` and :math:`N = 200`;
     a spread for :math:`N = 10^3, 10^6`) and of :math:`\rho`, to relative

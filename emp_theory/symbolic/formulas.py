@@ -159,6 +159,6 @@ def theorem2_gap_coefficient(rho):
         C(\rho) = \frac{(1-\rho+\rho^2)\sqrt{1-\rho}}{2\rho^{3/2}} .
 
     Derived by hand (expansion of :math:`\sqrt{x(1-\rho-x)/((\rho+x)(1-x))}` in
-    :math:`x = 1/N`) and confirmed by :func:`emp_theory.symbolic.check_theorem2_approx`.
+    :math:`x = 1/N`) and confirmed by :func:`emp_theory.symbolic.theorem2.check_theorem2_approx`.
     """
     return (1 - rho + rho**2) * sp.sqrt(1 - rho) / (2 * rho ** sp.Rational(3, 2))

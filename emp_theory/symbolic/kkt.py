@@ -71,7 +71,7 @@ def check_kkt(multipliers: dict | None = None) -> CheckResult:
     KKT conditions hold with :math:`\mu = 0`, :math:`\lambda = (N-1)/N`,
     :math:`\eta_j = j/N`, which is checked as well. KKT conditions are necessary,
     not sufficient, for this non-convex problem: global optimality is proved by
-    checks 11-18 (:func:`emp_theory.symbolic.prop1_proof`).
+    checks 11-18 (:func:`emp_theory.symbolic.proof.prop1_proof`).
 
     Parameters
     ----------

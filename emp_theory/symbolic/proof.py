@@ -67,7 +67,7 @@ class ProofStep:
     claim: str
 
 
-#: The steps, in order; ``name`` is the :class:`CheckResult` name of the step's check.
+#: The steps, in order; ``name`` is the :class:`.CheckResult` name of the step's check.
 PROOF_STEPS: tuple[ProofStep, ...] = (
     ProofStep(
         11, "prop1_vertices", SYMBOLIC, "all N >= 2",

@@ -118,7 +118,7 @@ def check_prop1_value(claimed: Callable | None = None) -> CheckResult:
     ----------
     claimed : callable, optional
         ``claimed(N, nu)`` returning the SymPy expression to compare with; default
-        :func:`eq14`. Passing a wrong formula makes the check fail.
+        :func:`~emp_theory.symbolic.formulas.eq14`. Passing a wrong formula makes the check fail.
 
     References
     ----------

@@ -25,7 +25,7 @@ from .._validation import as_int, as_positive_finite, check_N
 from ..bounds import prop1_infimum, theorem2_bound
 from ..certificate import beta_bound
 from ..effective import keep_count
-from ._render import LEGEND_BOTTOM_RIGHT, sig, slider, slider_active
+from ._render import sig, slider, slider_active
 from .claims import substitution_excess
 from .lower_bound_figs import int_grid
 
@@ -94,7 +94,7 @@ def beta_bound_figure(
     r"""The generalized (β) bound with a β slider, next to :math:`\beta = 1` and to the substituted formula.
 
     For every :math:`\beta` in `betas` one frame draws, against
-    :math:`N_{\mathrm{eff}}` on `n_points` integers (see :func:`int_grid`),
+    :math:`N_{\mathrm{eff}}` on `n_points` integers (see :func:`.int_grid`),
 
     * the guarantee :math:`m_k(N_{\mathrm{eff}}, N) = \min_{\omega\in\overline{A_{N_{\mathrm{eff}}}}}
       \sum_{i\le k}\omega_i` for :math:`k = \mathrm{clip}(\lfloor\beta
@@ -158,9 +158,11 @@ def beta_bound_figure(
         xaxis={"title": {"text": "N<sub>eff</sub>"}, "range": [0, n * 1.02]},
         yaxis={"title": {"text": "kept mass of the k largest weights"}, "range": [0, 1.03]},
         sliders=[slider(labels, bs.index(first), "β = ")],
-        legend=LEGEND_BOTTOM_RIGHT,
-        margin={"t": 90},
-        height=600,
+        # above the plot: for small β the guarantee runs low on the right, where a
+        # legend inside the plot would cover it
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": 10}},
+        margin={"t": 130},
+        height=620,
         template="plotly_white",
     )
     return fig

@@ -55,7 +55,7 @@ def sorted_scores_figure(
     r"""Sorted magnitudes :math:`|s|_{\sigma(i)}` with the EMP-kept part highlighted.
 
     Left axis: the magnitudes in decreasing order, the :math:`\nu`
-    (:func:`emp_theory.keep_count`) kept entries in colour, the pruned ones in grey.
+    (:func:`emp_theory.effective.keep_count`) kept entries in colour, the pruned ones in grey.
     Right axis: the kept mass :math:`\varphi_k = \sum_{i\le k}\omega_{\sigma(i)}`
     (eq. 9) with its value :math:`s_{\mathrm{eff}}` at :math:`k = N_{\mathrm{eff}}`
     (eq. 5), the Theorem 2 lower bound (eq. 15) and the trivial bound

@@ -86,9 +86,9 @@ def convergence_figure(
     r"""Sampled :math:`N_{\mathrm{eff}}/N` against :math:`N`, one family at a time (menu).
 
     For each family, ``reps`` independent samples per size ``N`` (log x axis) go
-    through :func:`emp_theory.n_eff`; the line is their mean and the dashed line
+    through :func:`emp_theory.effective.n_eff`; the line is their mean and the dashed line
     the limit :math:`(\mathbb E|X|)^2/\mathbb E[X^2]`
-    (:func:`emp_theory.limits.neff_ratio_limit`), or 0 for infinite variance. A
+    (:func:`emp_theory.limits.families.neff_ratio_limit`), or 0 for infinite variance. A
     drop-down menu selects the family.
 
     Parameters
@@ -193,11 +193,11 @@ def convergence_figure(
 def sparsity_figure(families=None, df_grid=None):
     r"""Large-:math:`N` EMP sparsity :math:`1 - (\mathbb E|X|)^2/\mathbb E[X^2]` next to Table 2.
 
-    Left: the sparsity :func:`emp_theory.limits.predicted_sparsity` predicts for
+    Left: the sparsity :func:`emp_theory.limits.sparsity.predicted_sparsity` predicts for
     several families (horizontal bars). Right: the Student-t family against its
     degrees of freedom, approaching the Gaussian :math:`1 - 2/\pi` from above, with
     the point where it equals the paper's average EMP-magnitude sparsity of the
-    LLaMA models (Table 2, 36.63 %; :func:`emp_theory.limits.student_t_df_for_sparsity`).
+    LLaMA models (Table 2, 36.63 %; :func:`emp_theory.limits.sparsity.student_t_df_for_sparsity`).
     Both panels draw that 36.63 % as a dashed line.
 
     Parameters
@@ -317,7 +317,7 @@ def powerlaw_figure(exponents=(0.25, 0.75, 1.5, 2.0), N_max: int = 10**6, points
     Log-log axes; the dashed asymptotes are :math:`N(1-2a)/(1-a)^2` for
     :math:`a < 1/2` (``neff_ratio_limit("pareto", alpha=1/a)``) and
     :math:`\zeta(a)^2/\zeta(2a)` for :math:`a > 1`
-    (:func:`emp_theory.limits.powerlaw_neff_limit`, before the floor).
+    (:func:`emp_theory.limits.sampling.powerlaw_neff_limit`, before the floor).
 
     Parameters
     ----------

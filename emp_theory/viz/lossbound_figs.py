@@ -10,7 +10,7 @@ r"""Figures of the chapter "Does the loss bound bind?": measured loss change aga
   (:func:`emp_theory.bounds.normalized_loss_bound`) on a log y-axis, with the paper's
   :math:`N = 1000` and the :math:`N` of each model.
 
-Every plotted number is a field of :class:`emp_theory.lossbound.LossBoundMeasurement`
+Every plotted number is a field of :class:`emp_theory.experiments.lossbound.LossBoundMeasurement`
 or a value of a library function; the figures only draw.
 
 References

@@ -85,7 +85,7 @@ def _monte_carlo_traces(n: int, n_samples: int, n_targeted: int, seed: int, max_
     """Uniform and targeted samples of the ordered simplex (emp_theory.montecarlo).
 
     Returns the uniform cloud ``(N_eff, kept mass)`` of ``min(max_cloud, n_samples)``
-    samples, the per-shell reports of :func:`emp_theory.montecarlo.run` over
+    samples, the per-shell reports of :func:`emp_theory.montecarlo.shells.run` over
     `n_samples` uniform samples, and the targeted cloud (`n_targeted` samples aimed
     at each of about a dozen shells).
     """

@@ -7,7 +7,7 @@
   images and the slider toggles ``opacity`` of all panels, two independent
   attributes, so the two controls compose.
 * :func:`quality_table` — Markdown table of PSNR / SSIM / sparsity of
-  :func:`emp_theory.features.compare_methods`.
+  :func:`emp_theory.images.compare.compare_methods`.
 * :func:`paper_table` — Markdown table of global and patchwise EMP per image
   next to the paper's Figure 4 numbers.
 * :func:`tradeoff_figure` — PSNR against sparsity for every method and image.
@@ -38,7 +38,7 @@ def downsample(image, size: int = 128) -> np.ndarray:
 
     Uses ``skimage.transform.resize`` with ``anti_aliasing=True`` and
     ``preserve_range=True``; integer images are rounded back to their dtype so
-    that :func:`emp_theory.features.image_quality` infers the same data range.
+    that :func:`emp_theory.images.metrics.image_quality` infers the same data range.
     Images already small enough are returned unchanged.
     """
     from skimage.transform import resize
@@ -91,8 +91,8 @@ def pixels_figure(
 
     The image is first reduced with :func:`downsample` to at most `size` pixels
     on its longer side; every ``(beta, patch)`` combination is pruned with
-    :func:`emp_theory.features.emp_prune` (patch mode with the patch mean) and
-    scored with :func:`emp_theory.features.image_quality` at that resolution,
+    :func:`emp_theory.images.prune.emp_prune` (patch mode with the patch mean) and
+    scored with :func:`emp_theory.images.metrics.image_quality` at that resolution,
     so the numbers under the panels are those of the small image, not of the
     full-resolution table.
 
@@ -109,7 +109,7 @@ def pixels_figure(
     beta0, patch0 : float, int
         Initially selected values (must be among `betas` / `patches`).
     data_range : float, optional
-        As in :func:`emp_theory.features.image_quality` (needed for float images).
+        As in :func:`emp_theory.images.metrics.image_quality` (needed for float images).
     title : str or None, optional
         Figure title (``None``: none).
 
@@ -271,7 +271,7 @@ def pixels_figure(
 
 
 def quality_table(rows: list[MethodRow]) -> str:
-    """Markdown table of :func:`emp_theory.features.compare_methods` rows (sparsity, PSNR, SSIM).
+    """Markdown table of :func:`emp_theory.images.compare.compare_methods` rows (sparsity, PSNR, SSIM).
 
     Display in a notebook with ``IPython.display.Markdown(quality_table(rows))``.
     """
@@ -286,7 +286,7 @@ def quality_table(rows: list[MethodRow]) -> str:
 def paper_table(per_image: dict[str, list[MethodRow]]) -> str:
     """Markdown table: global and 4x4 EMP per image, after the paper's Figure 4 numbers.
 
-    `per_image` maps an image name to its :func:`emp_theory.features.compare_methods`
+    `per_image` maps an image name to its :func:`emp_theory.images.compare.compare_methods`
     rows (the rows with keys ``emp_global``, ``emp_patch`` and
     ``emp_patch_channel`` are used).
     """

@@ -1,7 +1,7 @@
 r"""Plotly figures of streamed EMP (the book's "Checkpoints larger than memory" chapter).
 
-Every number drawn comes from :func:`emp_theory.streaming.magnitude_histogram` or a
-:func:`emp_theory.streaming.prune_safetensors` report; this module only lays them
+Every number drawn comes from :func:`emp_theory.streaming.driver.magnitude_histogram` or a
+:func:`emp_theory.streaming.driver.prune_safetensors` report; this module only lays them
 out. Display with :func:`emp_theory.viz.show`.
 
 References
@@ -46,9 +46,9 @@ def kept_fraction_figure(hist, report):
     Parameters
     ----------
     hist : dict
-        :func:`emp_theory.streaming.magnitude_histogram` output.
+        :func:`emp_theory.streaming.driver.magnitude_histogram` output.
     report : dict
-        :func:`emp_theory.streaming.prune_safetensors` report of the same
+        :func:`emp_theory.streaming.driver.prune_safetensors` report of the same
         checkpoint, global scope.
 
     Returns

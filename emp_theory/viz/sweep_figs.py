@@ -11,7 +11,7 @@ r"""Figures of the :math:`\beta`-sweep (Figure 3 of the paper) and of the per-la
   figure (``emp-theory sweep --plot out.png``).
 
 The inputs are sweep results as plain dictionaries
-(:meth:`emp_theory.pruning.sweep.SweepResult.as_dict`, or the ``results`` list of
+(:meth:`emp_theory.pruning.sweep_result.SweepResult.as_dict`, or the ``results`` list of
 ``emp-theory sweep --json``) or objects with an ``as_dict()`` method; this module
 never imports torch. Line style follows the paper: MNIST solid, Fashion-MNIST
 dashed (digits dotted).

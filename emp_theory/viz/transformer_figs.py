@@ -1,6 +1,6 @@
 """Plotly figures of EMP on all-MiniLM-L6-v2 (the book's "EMP on a Transformer" chapter).
 
-Every number drawn comes from a :func:`emp_theory.transformer.run_experiment`
+Every number drawn comes from a :func:`emp_theory.experiments.transformer.run.run_experiment`
 result; this module only lays it out. All views are precomputed traces switched
 by plotly buttons, so the figures work offline in the static book. Display with
 :func:`emp_theory.viz.show`.
@@ -97,7 +97,7 @@ def per_layer_figure(results):
     Parameters
     ----------
     results : dict
-        :func:`emp_theory.transformer.run_experiment` output.
+        :func:`emp_theory.experiments.transformer.run.run_experiment` output.
 
     Returns
     -------
@@ -212,7 +212,7 @@ def _paper_key(m) -> str | None:
 def head_figure(results):
     """Head importance (layers x heads) with the heads EMP removes, per layer or globally (buttons).
 
-    The heat map is :math:`I_{l,h}` (:func:`emp_theory.transformer.head_importance`);
+    The heat map is :math:`I_{l,h}` (:func:`emp_theory.experiments.transformer.calibrate.head_importance`);
     crosses mark the removed heads of the selected scope.
 
     Returns

@@ -27,11 +27,16 @@ At 1366 px each page must also
   figure (``gd.data``) when each slider is moved by a click on its rail;
 
 and at 390 px no figure's legend may overlap a plotting area of the figure, and no two
-of its titles (the figure's title, subplot titles and other annotations) may overlap.
+of its texts (the figure's title, axis titles, subplot titles and other annotations) may
+overlap.
 
-Navigation: the sidebar toggle opens the chapter list at 390 px, whose links lead to
-the chapters, and hides/shows the sidebar at 1366 px; the home page's overview links
-to every page of ``_toc.yml`` and names every part; search results show no raw TeX.
+Navigation (the sidebar, the home page's overview, search) is tested in
+``test_book_navigation.py``; the fixtures (the site, the server, the browser) are in
+``conftest.py``.
+
+Assets: plotly.js only on the pages that draw a figure (one bundle each), no
+``fontawesome.js`` anywhere, the search index only on ``search.html``, nothing from
+another host in any HTML or CSS file.
 
 Page weight: the bytes each page transfers (sum of the ``transferSize`` of the page
 and of everything it loads, from the browser's Resource Timing) and their size
@@ -44,154 +49,22 @@ browser fails with a message saying what to run.
 
 from __future__ import annotations
 
-import email.utils
-import functools
-import gzip
 import html.parser
-import http.server
 import json
-import os
 import re
-import threading
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The built site; EMP_BOOK_HTML may point elsewhere (e.g. a build in a scratch folder).
-HTML = Path(os.environ.get("EMP_BOOK_HTML", ROOT / "_build" / "html"))
-TOC = ROOT / "_toc.yml"
 ARTIFACTS = ROOT / "artifacts"
 SHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL_HOST = "127.0.0.1"
 WIDE = {"width": 1366, "height": 768}
 NARROW = {"width": 390, "height": 844}
 #: Most bytes a page without a plotly figure may transfer (page and everything it loads).
 LIGHT_PAGE_BYTES = 1_000_000
-
-
-# ---------------------------------------------------------------------------
-# The pages of the table of contents
-# ---------------------------------------------------------------------------
-def _toc_files(entry) -> list[str]:
-    out = []
-    if isinstance(entry, dict):
-        if "file" in entry:
-            out.append(entry["file"])
-        for key in ("parts", "chapters", "sections"):
-            for sub in entry.get(key, []) or []:
-                out += _toc_files(sub)
-    return out
-
-
-def _strip_suffix(name: str) -> str:
-    return re.sub(r"\.(md|ipynb|rst)$", "", name)
-
-
-def toc_pages() -> list[str]:
-    """Document names (``book/intro``) of every page in ``_toc.yml``, root first."""
-    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
-    return [_strip_suffix(p) for p in [toc["root"], *_toc_files(toc)]]
-
-
-def toc_parts() -> list[str]:
-    """Captions of the parts of ``_toc.yml``."""
-    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
-    return [p["caption"] for p in toc.get("parts", []) if p.get("caption")]
-
-
-PAGES = toc_pages()
-ROOT_PAGE = PAGES[0]
-
-
-# ---------------------------------------------------------------------------
-# Fixtures: the built site, a local server, the browser
-# ---------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def site() -> Path:
-    if not (HTML / "index.html").is_file():
-        pytest.fail(
-            f"the book is not built ({HTML / 'index.html'} is missing): run `make book-build`",
-            pytrace=False,
-        )
-    return HTML
-
-
-_COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".txt", ".map", ".xml", ".ttf")
-_GZ_CACHE: dict[tuple[str, float], bytes] = {}
-_GZ_LOCK = threading.Lock()
-
-
-class _PagesLikeHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site like GitHub Pages: text assets gzip-compressed on request."""
-
-    def log_message(self, format, *args):  # the base class signature
-        pass
-
-    def do_GET(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepts and path.suffix in _COMPRESSIBLE and path.is_file()):
-            return super().do_GET()
-        stat = path.stat()
-        key = (str(path), stat.st_mtime)
-        with _GZ_LOCK:
-            body = _GZ_CACHE.get(key)
-        if body is None:
-            body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-            with _GZ_LOCK:
-                _GZ_CACHE[key] = body
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    handler = functools.partial(_PagesLikeHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOCAL_HOST}:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} not found: run `make browser-deps`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 #: Page weights measured by test_page, one JSON file per page (pytest-xdist workers
@@ -200,15 +73,15 @@ WEIGHTS = ARTIFACTS / "page_weights"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def weights_report():
+def weights_report(toc):
     yield
     weights = {}
-    for p in PAGES:
+    for p in toc.pages:
         f = WEIGHTS / f"{p.replace('/', '__')}.json"
         if f.is_file():
             weights[p] = json.loads(f.read_text(encoding="utf-8"))
     if weights:
-        write_weights(weights, ARTIFACTS / "page_weights")
+        write_weights([weights[p] for p in toc.pages if p in weights], ARTIFACTS / "page_weights")
 
 
 def _record_weight(name: str, row: dict) -> None:
@@ -216,10 +89,9 @@ def _record_weight(name: str, row: dict) -> None:
     (WEIGHTS / f"{name.replace('/', '__')}.json").write_text(json.dumps(row), encoding="utf-8")
 
 
-def write_weights(weights: dict[str, dict], stem: Path) -> None:
+def write_weights(rows: list[dict], stem: Path) -> None:
     """Write the per-page weights as ``<stem>.json`` and a Markdown table ``<stem>.md``."""
     stem.parent.mkdir(parents=True, exist_ok=True)
-    rows = [weights[p] for p in PAGES if p in weights]
     stem.with_suffix(".json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     lines = [
         "| page | figures | plotly bundle | requests | transferred (kB) "
@@ -235,68 +107,9 @@ def write_weights(weights: dict[str, dict], stem: Path) -> None:
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-class PageLog:
-    """What a page did: external requests, failed loads, console errors."""
-
-    def __init__(self):
-        self.external: list[str] = []
-        self.http_errors: list[str] = []
-        self.failed: list[str] = []
-        self.console_errors: list[str] = []
-        self.page_errors: list[str] = []
-
-    def problems(self) -> list[str]:
-        return (
-            [f"request to another host: {u}" for u in self.external]
-            + [f"HTTP error: {e}" for e in self.http_errors]
-            + [f"failed request: {e}" for e in self.failed]
-            + [f"uncaught exception: {e}" for e in self.page_errors]
-            + [f"console error: {e}" for e in self.console_errors]
-        )
-
-
-def _open(browser, url: str, viewport: dict):
-    """A fresh context (cold cache) at ``viewport``, with ``url`` loaded and idle."""
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    log = PageLog()
-
-    def route(r):
-        if urlsplit(r.request.url).hostname == LOCAL_HOST:
-            r.continue_()
-        else:
-            log.external.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and log.console_errors.append(m.text))
-    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
-    page.on(
-        "response",
-        lambda resp: resp.status >= 400 and log.http_errors.append(f"{resp.status} {resp.url}"),
-    )
-    page.on(
-        "requestfailed",
-        lambda req: (
-            urlsplit(req.url).hostname == LOCAL_HOST
-            and log.failed.append(f"{req.url}: {req.failure}")
-        ),
-    )
-    page.goto(url, wait_until="load", timeout=60_000)
-    page.wait_for_load_state("networkidle", timeout=60_000)
-    page.evaluate(WAIT_MATHJAX)
-    return context, page, log
-
-
 # ---------------------------------------------------------------------------
 # JavaScript run in the page
 # ---------------------------------------------------------------------------
-WAIT_MATHJAX = """async () => {
-  if (!window.MathJax) return 'absent';
-  if (MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
-  return 'ready';
-}"""
-
 MATH_STATE = """() => {
   const els = Array.from(document.querySelectorAll('span.math, div.math'));
   return {
@@ -398,7 +211,8 @@ FIGURE_BOXES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   const real = b => b.r > b.l && b.b > b.t;
   const fl = gd._fullLayout || {};
   const legend = gd.querySelector('.infolayer .legend');
-  const texts = Array.from(gd.querySelectorAll('.infolayer .g-gtitle, .annotation'))
+  const texts = Array.from(gd.querySelectorAll(
+      '.infolayer > g[class^="g-"][class$="title"], .annotation'))
     .filter(e => e.textContent.trim())
     .map(e => ({box: r(e), text: e.textContent.trim().slice(0, 40)}))
     .filter(t => real(t.box));
@@ -446,8 +260,8 @@ def _external_asset_refs(html_text: str) -> list[str]:
 # ---------------------------------------------------------------------------
 # Tests of the files
 # ---------------------------------------------------------------------------
-def test_toc_pages_are_built(site):
-    missing = [p for p in PAGES if not (site / f"{p}.html").is_file()]
+def test_toc_pages_are_built(site, toc):
+    missing = [p for p in toc.pages if not (site / f"{p}.html").is_file()]
     assert not missing, f"pages of _toc.yml missing from {site}: {missing} (run `make book-build`)"
 
 
@@ -465,16 +279,30 @@ def test_no_remote_assets_in_any_file(site):
     assert not bad, "remote assets referenced:\n" + "\n".join(bad[:50])
 
 
-def test_plotly_only_where_a_figure_is(site):
+def test_plotly_only_where_a_figure_is(site, toc):
     """Pages without a figure load no plotly.js; pages with one load exactly one bundle."""
     wrong = []
-    for name in PAGES:
+    for name in toc.pages:
         raw = (site / f"{name}.html").read_text("utf-8")
         bundles = re.findall(r'<script[^>]+src="[^"]*/(plotly[^"/]*\.js)', raw)
         has_figure = 'class="plotly-graph-div"' in raw
         if has_figure != (len(bundles) == 1) or len(bundles) > 1:
             wrong.append(f"{name}: figures={has_figure}, plotly scripts={bundles}")
     assert not wrong, "plotly.js loaded where it should not be:\n" + "\n".join(wrong)
+
+
+def test_no_page_loads_what_it_does_not_use(site):
+    """fontawesome.js on no page; the search index and its scripts only on search.html."""
+    wrong = []
+    for f in sorted(site.rglob("*.html")):
+        scripts = re.findall(r'<script[^>]+src="([^"?]+)', f.read_text("utf-8"))
+        names = {s.rsplit("/", 1)[-1] for s in scripts}
+        if "fontawesome.js" in names:
+            wrong.append(f"{f.relative_to(site)}: fontawesome.js")
+        search = {"searchindex.js", "searchtools.js", "language_data.js"} & names
+        if search and f.name != "search.html":
+            wrong.append(f"{f.relative_to(site)}: {sorted(search)}")
+    assert not wrong, "scripts a page does not need:\n" + "\n".join(wrong[:20])
 
 
 # ---------------------------------------------------------------------------
@@ -515,8 +343,8 @@ def _screenshot(page, name: str, width: int) -> None:
     )
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_page(name, site, server, browser):
+def test_page(toc_page, site, server, open_page):
+    name = toc_page
     path = site / f"{name}.html"
     if not path.is_file():
         pytest.fail(f"{path} is missing: run `make book-build`", pytrace=False)
@@ -526,7 +354,7 @@ def test_page(name, site, server, browser):
     problems: list[str] = []
 
     # -- 1366 px: the full checks, the page weight ------------------------------------
-    context, page, log = _open(browser, f"{server}/{name}.html", WIDE)
+    context, page, log = open_page(f"{server}/{name}.html", WIDE)
     try:
         weight = page.evaluate(PAGE_WEIGHT)
         math = page.evaluate(MATH_STATE)
@@ -553,7 +381,7 @@ def test_page(name, site, server, browser):
                 problems.append(f"figure {fig['id']} has no title")
 
         if math["math"]:
-            assert page.evaluate(WAIT_MATHJAX) == "ready", "the page has math but no MathJax"
+            assert log.mathjax == "ready", "the page has math but no MathJax"
         assert not math["untypeset"], f"math not typeset by MathJax: {math['untypeset'][:5]}"
         assert not math["errors"], f"MathJax errors: {math['errors'][:5]}"
         if math["math"]:
@@ -587,8 +415,10 @@ def test_page(name, site, server, browser):
         )
 
     # -- 390 px: layout, legends, subplot titles -------------------------------------
-    context, page, log = _open(browser, f"{server}/{name}.html", NARROW)
+    context, page, log = open_page(f"{server}/{name}.html", NARROW)
     try:
+        # book/_static/emp.js relayouts the figures for narrow screens
+        page.evaluate("async () => { await window.empFiguresAdapted; }")
         problems += _check_layout(page, name, NARROW["width"])
         for fig in page.evaluate(FIGURE_BOXES):
             if fig["legend"] and any(_overlap(fig["legend"], p) for p in fig["plots"]):
@@ -639,99 +469,3 @@ def _move_slider(page, fig_id: str, k: int, slider: dict) -> dict:
         changed = False
     after = page.evaluate(SNAPSHOT, fig_id)
     return {"id": fig_id, "slider": k, "changed": changed and after != before}
-
-
-# ---------------------------------------------------------------------------
-# Navigation
-# ---------------------------------------------------------------------------
-VISIBLE_TOGGLE = """() => {
-  const all = Array.from(document.querySelectorAll('.primary-toggle'));
-  const shown = all.filter(b => b.offsetParent !== null && b.getBoundingClientRect().width > 0);
-  shown.forEach((b, k) => b.setAttribute('data-emp-test-toggle', String(k)));
-  return {all: all.length, shown: shown.length};
-}"""
-
-
-def _click_visible_toggle(page) -> None:
-    state = page.evaluate(VISIBLE_TOGGLE)
-    assert state["shown"] >= 1, f"no visible sidebar toggle (of {state['all']} .primary-toggle)"
-    page.locator('[data-emp-test-toggle="0"]').click()
-
-
-@pytest.mark.parametrize("start", [ROOT_PAGE, "book/lower_bound"])
-def test_sidebar_opens_on_a_phone_and_its_links_work(start, server, browser):
-    target = "book/proofs"
-    context, page, log = _open(browser, f"{server}/{start}.html", NARROW)
-    try:
-        sidebar = page.locator("#pst-primary-sidebar")
-        assert not sidebar.is_visible(), "the sidebar is shown at 390 px before any click"
-        _click_visible_toggle(page)
-        dialog = page.locator("#pst-primary-sidebar-modal")
-        dialog.wait_for(state="visible", timeout=5_000)
-        assert dialog.evaluate("d => d.open"), "the toggle did not open the sidebar dialog"
-        links = dialog.locator("nav.bd-links a.reference")
-        assert links.count() >= len(PAGES) - 1, "the opened sidebar does not list the chapters"
-        link = dialog.locator(f'nav.bd-links a.reference[href$="{target.split("/")[-1]}.html"]')
-        assert link.count() == 1 and link.is_visible(), f"no visible link to {target}"
-        with page.expect_navigation(timeout=30_000):
-            link.click()
-        assert urlsplit(page.url).path.endswith(f"/{target}.html"), page.url
-        assert not log.problems(), log.problems()
-    finally:
-        context.close()
-
-
-SIDEBAR_SHOWN = """() => {
-  const sb = document.querySelector('#pst-primary-sidebar');
-  const cs = getComputedStyle(sb), box = sb.getBoundingClientRect();
-  return cs.display !== 'none' && cs.visibility !== 'hidden' && Number(cs.opacity) > 0.5
-         && box.width > 5 && box.right > 5;
-}"""
-
-
-def test_sidebar_toggle_hides_and_shows_it_on_a_wide_screen(server, browser):
-    context, page, log = _open(browser, f"{server}/book/lower_bound.html", WIDE)
-    try:
-        assert page.evaluate(SIDEBAR_SHOWN), "the sidebar is not shown at 1366 px"
-        _click_visible_toggle(page)
-        page.wait_for_function(f"() => !({SIDEBAR_SHOWN})()", timeout=5_000)
-        assert not page.locator("#pst-primary-sidebar-modal").evaluate("d => d.open")
-        _click_visible_toggle(page)
-        page.wait_for_function(SIDEBAR_SHOWN, timeout=5_000)
-        assert not log.problems(), log.problems()
-    finally:
-        context.close()
-
-
-def test_home_page_overview_lists_every_part_and_chapter(server, browser):
-    context, page, _log = _open(browser, f"{server}/{ROOT_PAGE}.html", WIDE)
-    try:
-        hrefs = page.evaluate(
-            "() => Array.from(document.querySelectorAll('article.bd-article a.internal'))"
-            ".map(a => new URL(a.href).pathname)"
-        )
-        text = page.inner_text("article.bd-article")
-    finally:
-        context.close()
-    linked = {_strip_suffix(h.lstrip("/")).removesuffix(".html") for h in hrefs}
-    missing = [p for p in PAGES[1:] if p not in linked]
-    assert not missing, f"the home page's overview does not link to {missing}"
-    parts = [c for c in toc_parts() if c not in text]
-    assert not parts, f"the home page's overview does not name the parts {parts}"
-
-
-@pytest.mark.parametrize("query", ["shell", "effective mass"])
-def test_search_results_show_no_raw_tex(query, server, browser):
-    context, page, log = _open(browser, f"{server}/search.html?q={query}", WIDE)
-    try:
-        page.wait_for_function(
-            "() => document.querySelectorAll('#search-results li p.context').length > 0",
-            timeout=30_000,
-        )
-        page.wait_for_load_state("networkidle")
-        shown = page.inner_text("#search-results")
-        assert not log.problems(), log.problems()
-    finally:
-        context.close()
-    tex = re.findall(r".{0,30}(?:\\[()\[\]]|\\[A-Za-z]{2,}).{0,30}", shown)
-    assert not tex, f"search results for {unquote(query)!r} show raw TeX: {tex[:5]}"

@@ -148,6 +148,11 @@ class TestSweepOnTinyIDX:
         assert blob["dataset"] == "mnist" and blob["seeds"] == [0, 1]
         assert blob["data"]["transform"] == "(x - 0.1307) / 0.3081"
         assert len(blob["runs"]) == 2 and {r["seed"] for r in blob["runs"]} == {0, 1}
+        one = blob["runs"][0]["block_one_layer"]  # each weight matrix pruned on its own
+        assert [x["name"] for x in one] == ["net.fc1.weight", "net.fc2.weight"]
+        assert all(0.0 < x["sparsity"] < 1.0 and -1.0 <= x["delta"] <= 1.0 for x in one)
+        (b1,) = [r for r in blob["runs"][0]["rows"] if (r["scope"], r["beta"]) == ("block", 1.0)]
+        assert [la["name"] for la in b1["layers"]] == ["net.fc1.weight", "net.fc2.weight"]
         s = blob["summary"]["fc2"]
         assert s["n_seeds"] == 2 and set(s["scopes"]) == {"block", "global", "row"}
         accs = [r["dense_acc"] for r in blob["runs"]]

@@ -10,7 +10,7 @@ pytest runs with ``--import-mode=importlib``, so test modules cannot import this
 file; every helper is a session fixture returning the function (``make_model``,
 ``make_indexed_model``, ``write_index``, ``make_big_model``, ``header_order``,
 ``load_dir``, ``bits``, ``pruned_keys``, ``default_pruned``, ``expected_global``,
-``assert_matches_core``), and ``cli_main_stream`` runs the command. torch and safetensors are imported
+``assert_sums``, ``assert_matches_core``), and ``cli_main_stream`` runs the command. torch and safetensors are imported
 inside the helpers only; the test modules skip themselves without them.
 """
 
@@ -199,17 +199,48 @@ def expected_global(tensors, keys, beta):
     return cat, mask
 
 
-def assert_matches_core(src: Path, out: Path, rep: dict, beta: float) -> None:
-    """`out` and `rep` are exactly the core's global EMP of `src`, layout unchanged."""
+def assert_sums(rep: dict, cat) -> None:
+    """The report's sums of `cat` (the concatenation, in the group's working precision).
+
+    ``stats="core"``: bit for bit the float64 sums of the core's
+    :func:`emp_theory._kernels.stats`. ``stats="exact"``: the exact sums
+    ``sum(|w|) / m`` and ``sum(w**2) / m**2`` (``m = max |w|``), correctly rounded,
+    computed here with Fractions over the distinct magnitudes and their counts.
+    """
+    from fractions import Fraction
+
     from emp_theory._kernels import stats
+
+    torch = _torch()
+    assert rep["max_abs"] == float(cat.abs().max())
+    if rep["stats"] == "core":
+        st = stats(cat)
+        assert (rep["sum_a"], rep["sum_a2"]) == (st.l1, st.l2sq)
+        return
+    assert rep["stats"] == "exact" and rep["sum_scale"] == rep["max_abs"]
+    vals, counts = torch.unique(cat.abs().double(), return_counts=True)
+    fr = [(Fraction(v), c) for v, c in zip(vals.tolist(), counts.tolist(), strict=True)]
+    s1 = sum((v * c for v, c in fr), Fraction(0))
+    s2 = sum((v * v * c for v, c in fr), Fraction(0))
+    m = Fraction(rep["max_abs"])
+    assert (rep["sum_a"], rep["sum_a2"]) == (float(s1 / m), float(s2 / (m * m)))
+
+
+def assert_matches_core(src: Path, out: Path, rep: dict, beta: float) -> None:
+    """`out` and `rep` are exactly the core's global EMP of `src`, layout unchanged.
+
+    Same N, N_eff, k and mask as :func:`emp_theory.effective.emp_mask` on the
+    concatenation, and the sums of the mode used (:func:`assert_sums`).
+    """
+    from emp_theory.effective import emp_summary
 
     torch = _torch()
     ins, outs = load_dir(src), load_dir(out)
     keys = pruned_keys(ins, header_order(src))
     cat, mask = expected_global(ins, keys, beta)
-    st = stats(cat)
-    assert rep["max_abs"] == float(cat.abs().max())
-    assert (rep["sum_a"], rep["sum_a2"]) == (st.l1, st.l2sq)
+    summ = emp_summary(cat, beta)
+    assert (rep["N"], rep["n_eff"], rep["k"]) == (summ.N, summ.n_eff, summ.k)
+    assert_sums(rep, cat)
     assert rep["kept"] == int(mask.sum())
     got = torch.cat([bits(outs[f][k]).reshape(-1) for f, k in keys])
     exp = torch.cat(
@@ -273,6 +304,11 @@ def _make_big_model_fixture():
 @pytest.fixture(scope="session", name="expected_global")
 def _expected_global_fixture():
     return expected_global
+
+
+@pytest.fixture(scope="session", name="assert_sums")
+def _assert_sums_fixture():
+    return assert_sums
 
 
 @pytest.fixture(scope="session", name="assert_matches_core")

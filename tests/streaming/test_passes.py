@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 st_torch = pytest.importorskip("safetensors.torch")
 
 from emp_theory import streaming as S  # noqa: E402
-from emp_theory._kernels import CHUNK, stats  # noqa: E402
+from emp_theory._kernels import CHUNK  # noqa: E402
 from emp_theory.effective import emp_mask, emp_summary  # noqa: E402
 from emp_theory.streaming import reader as R  # noqa: E402
 from emp_theory.streaming import writer as W  # noqa: E402
@@ -25,20 +25,26 @@ DTYPES = [torch.float32, torch.float16, torch.bfloat16]
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("quantized", [False, True], ids=["gauss", "ties"])
 @pytest.mark.parametrize("beta", [1.0, 0.7])
+@pytest.mark.parametrize("mode", ["exact", "core"])
 def test_global_matches_core(
     tmp_path,
     dtype,
     quantized,
     beta,
+    mode,
     header_order,
     load_dir,
     bits,
     pruned_keys,
     make_model,
     expected_global,
+    assert_sums,
 ):
+    # both modes: the same N_eff, k, threshold and masks as the core; "core" also
+    # reproduces its float64 sums bit for bit, "exact" gives the exact sums
     src = make_model(tmp_path / "in", dtype, seed=1, quantized=quantized)
-    rep = S.prune_safetensors(src, tmp_path / "out", beta=beta, progress=False)
+    rep = S.prune_safetensors(src, tmp_path / "out", beta=beta, stats=mode, progress=False)
+    assert rep["stats"] == ("core" if dtype == torch.float32 else mode)
     order = header_order(src)
     ins, outs = load_dir(src), load_dir(tmp_path / "out")
     keys = pruned_keys(ins, order)
@@ -47,9 +53,7 @@ def test_global_matches_core(
     summ = emp_summary(cat, beta)
     assert (rep["N"], rep["n_eff"], rep["k"]) == (summ.N, summ.n_eff, summ.k)
     assert rep["kept"] == summ.k == int(mask.sum())
-    st = stats(cat)
-    assert rep["max_abs"] == float(cat.abs().max())
-    assert (rep["sum_a"], rep["sum_a2"]) == (st.l1, st.l2sq)
+    assert_sums(rep, cat)
     # threshold = k-th largest magnitude, from a full sort
     assert rep["threshold"] == float(torch.sort(cat.abs(), descending=True).values[summ.k - 1])
     # every pruned tensor: bit-identical to where(core mask, w, +0)
@@ -153,15 +157,20 @@ def test_include_1d_prunes_vectors_too(
     assert rows["layers.0.mlp.bias"]["pruned"] and not rows["layers.0.norm.weight"]["pruned"]
 
 
-@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32], ids=str)
+@pytest.mark.parametrize(
+    ("dtype", "mode"),
+    [(torch.bfloat16, "exact"), (torch.bfloat16, "core"), (torch.float32, "core")],
+    ids=["bf16-exact", "bf16-core", "f32"],
+)
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_parallel_passes_match_core(
-    tmp_path, monkeypatch, dtype, workers, make_big_model, assert_matches_core
+    tmp_path, monkeypatch, dtype, mode, workers, make_big_model, assert_matches_core
 ):
-    # the number of pool blocks must not change a bit of the sums or of the masks
+    # the number of pool workers must not change a bit of the sums or of the masks
     monkeypatch.setattr(R, "n_workers", lambda: workers)
     src = make_big_model(tmp_path / "in", dtype, seed=21)
-    rep = S.prune_safetensors(src, tmp_path / "out", beta=0.9, progress=False)
+    rep = S.prune_safetensors(src, tmp_path / "out", beta=0.9, stats=mode, progress=False)
+    assert rep["stats"] == mode
     assert rep["N"] > 8 * CHUNK
     assert max(p.stat().st_size for p in (tmp_path / "out").glob("*.safetensors")) > W.SINK_BLOCK
     assert_matches_core(src, tmp_path / "out", rep, 0.9)
@@ -189,10 +198,14 @@ def test_progress_bar_counts_all_passes(tmp_path, capsys, make_model):
     )
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=str)
+@pytest.mark.parametrize(
+    ("dtype", "mode"),
+    [(torch.float32, "core"), (torch.bfloat16, "core"), (torch.bfloat16, "exact")],
+    ids=["f32", "bf16-core", "bf16-exact"],
+)
 @pytest.mark.parametrize("scope", ["global", "layer"])
 def test_n_eff_near_an_integer_is_decided_exactly(
-    tmp_path, dtype, scope, header_order, load_dir, bits, pruned_keys
+    tmp_path, dtype, mode, scope, header_order, load_dir, bits, pruned_keys
 ):
     # equal magnitudes give l1 = l2sq = N, a ratio exactly at an integer: the float64
     # estimate cannot decide, and one exact-sums pass does, as in the core
@@ -204,7 +217,9 @@ def test_n_eff_near_an_integer_is_decided_exactly(
     st_torch.save_file(
         {"v.weight": torch.full((40, 25), -2.0).to(dtype)}, str(src / "b.safetensors")
     )
-    rep = S.prune_safetensors(src, tmp_path / "out", scope=scope, beta=0.5, progress=False)
+    rep = S.prune_safetensors(
+        src, tmp_path / "out", scope=scope, beta=0.5, stats=mode, progress=False
+    )
     ins, outs = load_dir(src), load_dir(tmp_path / "out")
     keys = pruned_keys(ins, header_order(src))
     refine = 1 if dtype == torch.float32 else 0
@@ -219,26 +234,34 @@ def test_n_eff_near_an_integer_is_decided_exactly(
         out = torch.cat([outs[f][k].reshape(-1) for f, k in grp])
         exp = torch.where(mask, cat, torch.zeros((), dtype=torch.float64)).to(dtype)
         assert torch.equal(bits(out), bits(exp))
-    if scope == "global":
+    if scope == "layer":
+        assert all(rows[k]["n_eff"] == ins[k[0]][k[1]].numel() for k in keys)
+    if mode == "exact":
+        # the histogram's integer sums decide at once: histogram + write, never more
+        assert rep["passes"] == 2
+    elif scope == "global":
         # global: magnitudes 0.375 and 2 are not equal, so no exact pass is needed
         assert rep["passes"] == 2 + refine + 1
     else:
-        assert all(rows[k]["n_eff"] == ins[k[0]][k[1]].numel() for k in keys)
         assert rep["passes"] == 3 + refine + 1  # max, statistics, exact sums, (refine,) write
 
 
-def test_n_eff_goes_through_the_shared_decision(tmp_path, monkeypatch, make_model):
+@pytest.mark.parametrize("mode", ["exact", "core"])
+def test_n_eff_goes_through_the_shared_decision(tmp_path, monkeypatch, make_model, mode):
     # the streamer's N_eff is _kernels.n_eff_from_sums of its sums, never recomputed
+    from emp_theory.streaming import exact as E
     from emp_theory.streaming import passes as P
 
     calls = []
     real = P.n_eff_from_sums
 
     def spy(l1, l2sq, N, **kw):
-        calls.append((l1, l2sq, N, kw["n_chunks"]))
+        calls.append((l1, l2sq, N, kw.get("n_chunks", 1)))
         return real(l1, l2sq, N, **kw)
 
     monkeypatch.setattr(P, "n_eff_from_sums", spy)
+    monkeypatch.setattr(E, "n_eff_from_sums", spy)
     src = make_model(tmp_path / "in", torch.float16, seed=26)
-    rep = S.prune_safetensors(src, tmp_path / "out", progress=False)
-    assert calls == [(rep["sum_a"], rep["sum_a2"], rep["N"], -(-rep["N"] // CHUNK))]
+    rep = S.prune_safetensors(src, tmp_path / "out", stats=mode, progress=False)
+    n_chunks = -(-rep["N"] // CHUNK) if mode == "core" else 1
+    assert calls == [(rep["sum_a"], rep["sum_a2"], rep["N"], n_chunks)]

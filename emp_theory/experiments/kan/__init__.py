@@ -46,7 +46,7 @@ Which ``pykan`` 0.2.8 quantities are used
 ``pykan``'s own threshold pruning, ``MultKAN.prune_node(threshold=1e-2)``, is a third
 rule: it keeps node :math:`(l, i)` when its attribution ``model.node_scores[l][i]`` (the
 sum of the attribution of its outgoing edges) exceeds the threshold.
-:func:`threshold_prune_kan` runs it (``rule="pykan"``) or the rule of Liu et al. (2025,
+:func:`.threshold_prune_kan` runs it (``rule="pykan"``) or the rule of Liu et al. (2025,
 Section 2.5.1), :math:`\min\{I, O\} > \theta` (``rule="io"``).
 
 Side effects of ``pykan`` that this module avoids
@@ -60,7 +60,7 @@ torch's global random generators whenever it builds a model; the functions here 
 the caller's generators (and torch's deterministic-algorithms flag, switched on while
 ``pykan`` runs) afterwards. Nothing is downloaded: digits ship with scikit-learn and
 MNIST is read from a folder the user gives. Files are written only when asked for, by
-the checkpoint cache of :func:`train_kan` (``cache=True``), outside the repository.
+the checkpoint cache of :func:`.train_kan` (``cache=True``), outside the repository.
 
 Submodules, one idea each: ``backend`` (pykan's import and side effects), ``model``
 (building, validating, evaluating), ``data`` (the dataset dict and its fingerprint),

@@ -1,14 +1,14 @@
 r"""The KAN checkpoint cache: one file per trained model, keyed and digest-checked.
 
 A trained model lives at ``<cache>/kan/kan-<key>.pt`` (``<cache>`` from
-:func:`emp_theory._cache.cache_dir`), with ``<key>`` = :func:`emp_theory._cache.cache_key`
+:func:`emp_theory.pruning.cache_dir`), with ``<key>`` = :func:`!emp_theory._cache.cache_key`
 of the training configuration (width, grid, spline degree ``k``, optimizer, steps, batch,
 learning rate, seed, loss), the data's fingerprint
 (:func:`~emp_theory.experiments.kan.data.data_fingerprint`), the torch and pykan
 versions and the layout :data:`FORMAT`. The file holds the ``state_dict``, the
 configuration and the per-step training losses; it is written with
-:func:`emp_theory._cache.atomic_write` (``digest=True``) and trusted only when
-:func:`emp_theory._cache.verify_digest` confirms its bytes. No paper symbol is involved.
+:func:`!emp_theory._cache.atomic_write` (``digest=True``) and trusted only when
+:func:`!emp_theory._cache.verify_digest` confirms its bytes. No paper symbol is involved.
 """
 
 from __future__ import annotations

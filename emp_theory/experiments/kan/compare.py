@@ -33,7 +33,7 @@ def compare_kan_pruning(
     Parameters
     ----------
     run : KANRun
-        From :func:`train_kan`, :func:`train_kan_digits` or :func:`train_kan_mnist`.
+        From :func:`.train_kan`, :func:`.train_kan_digits` or :func:`.train_kan_mnist`.
     beta : float, default 1.0
         EMP coefficient.
     threshold : float, default 1e-2
@@ -50,7 +50,7 @@ def compare_kan_pruning(
         ``emp-attribution`` (the same with ``pykan``'s edge attributions), ``pykan``
         (``prune_node(threshold)``) and ``io`` (:math:`\min\{I, O\} > \theta`), each with
         ``method``, ``width``, ``test_accuracy``, ``test_loss``, ``train_accuracy`` and
-        ``report`` (a :class:`KANPruneReport`, ``None`` for the dense model).
+        ``report`` (a :class:`.KANPruneReport`, ``None`` for the dense model).
 
     References
     ----------

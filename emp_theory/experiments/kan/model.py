@@ -4,7 +4,7 @@ A ``pykan`` ``MultKAN`` of width ``[n_0, n_1, ..., n_L]`` (nodes per layer, inpu
 first) has :math:`L` layers of edges; layers ``1 .. L-1`` are the hidden layers whose
 nodes EMP prunes. ``grid`` is the number :math:`G` of spline intervals and ``k`` the
 spline *degree* (``pykan``'s name; not EMP's kept count). :func:`evaluate_kan` reports
-accuracy and mean cross-entropy, running the model in row chunks (:func:`chunk_rows`)
+accuracy and mean cross-entropy, running the model in row chunks (:func:`!chunk_rows`)
 so that ``pykan``'s per-edge ``(rows, n_{l+1}, n_l)`` arrays stay near 64 MiB.
 
 References

@@ -160,7 +160,7 @@ def emp_prune_kan(model, x, beta: float = 1.0, *, score: str = "l1"):
     beta : float, default 1.0
         EMP coefficient :math:`\beta > 0` of Algorithm 1.
     score : {"l1", "attribution"}, default "l1"
-        Edge size used in :math:`I` and :math:`O` (see :func:`kan_node_scores`).
+        Edge size used in :math:`I` and :math:`O` (see :func:`.kan_node_scores`).
 
     Returns
     -------
@@ -217,7 +217,7 @@ def threshold_prune_kan(model, x, threshold: float = 1e-2, *, rule: str = "pykan
     keeps hidden node :math:`(l, i)` when its attribution ``model.node_scores[l][i]`` (after
     ``MultKAN.attribute()`` on `x`) exceeds `threshold`. ``rule="io"`` keeps it when
     :math:`s_{l,i} = \min\{I_{l,i}, O_{l,i}\} > \theta` with the L1 edge sizes of
-    :func:`kan_node_scores` (Liu et al., 2025, Section 2.5.1: a node is important when
+    :func:`.kan_node_scores` (Liu et al., 2025, Section 2.5.1: a node is important when
     both its incoming and outgoing scores exceed :math:`\theta`).
 
     Parameters

@@ -66,7 +66,7 @@ class KANRun:
     model : kan.MultKAN
         The trained dense model.
     data : dict
-        ``pykan``'s dataset dict (see :func:`kan_dataset`).
+        ``pykan``'s dataset dict (see :func:`~emp_theory.experiments.kan.data.kan_dataset`).
     config : dict
         Width, grid, degree, optimizer, steps, batch, learning rate, seed, dataset.
     train_loss : list of float
@@ -109,7 +109,7 @@ def train_kan(
     Parameters
     ----------
     data : Dataset or dict
-        See :func:`kan_dataset`; the number of classes is ``max(train_label) + 1``.
+        See :func:`.kan_dataset`; the number of classes is ``max(train_label) + 1``.
     hidden : int or sequence of int
         Hidden widths, e.g. ``64`` for ``[d, 64, n_classes]``.
     grid, k : int
@@ -128,7 +128,7 @@ def train_kan(
         Reuse a trained model from the cache folder, or save it there after training.
         The file is ``<cache>/kan/kan-<key>.pt`` where ``<cache>`` is `cache_dir`, else
         ``$EMP_THEORY_CACHE``, else ``~/.cache/emp_theory`` (the pruning path's
-        convention) and ``<key>`` is :func:`emp_theory._cache.cache_key` of the
+        convention) and ``<key>`` is :func:`!emp_theory._cache.cache_key` of the
         configuration, the data's fingerprint (all four tensors) and the torch and pykan
         versions (:func:`~emp_theory.experiments.kan.cache.checkpoint_path`). It is
         written atomically with a ``.sha256`` digest beside it; a file whose digest does

@@ -32,20 +32,20 @@ Structured pruning (attention heads)
     the attention output projection. EMP keeps :math:`k` heads per layer
     (:math:`N = 12`) or globally (:math:`N = 72`). Heads are removed by a forward
     pre-hook on each layer's attention output projection that multiplies the
-    context slice of every removed head by 0 (:class:`HeadMask`): the same effect
+    context slice of every removed head by 0 (:class:`.HeadMask`): the same effect
     as the ``head_mask`` argument of older ``transformers`` releases (which scaled
     the head's attention probabilities, hence its context vector, by 0); the
     ``transformers`` 5 ``BertModel`` no longer takes ``head_mask``.
 
-Metrics, on the sentences of the shipped similarity benchmark (:func:`load_sts`)
+Metrics, on the sentences of the shipped similarity benchmark (:func:`.load_sts`)
     mean cosine similarity of pruned and dense sentence embeddings
-    (:func:`mean_cosine`) and the Spearman correlation of the pairs' cosine
-    similarities with our 0-5 gold scores (:func:`sts_spearman`). Sentence
+    (:func:`.mean_cosine`) and the Spearman correlation of the pairs' cosine
+    similarities with our 0-5 gold scores (:func:`.sts_spearman`). Sentence
     embeddings are the model's own: the attention-masked mean of the last hidden
-    states, L2-normalised (:func:`embed`).
+    states, L2-normalised (:func:`.embed`).
 
 ``torch``, ``transformers`` and ``sentence-transformers`` are imported inside the
-functions that need them; reading cached results (:func:`run_experiment`) and the
+functions that need them; reading cached results (:func:`.run_experiment`) and the
 data files needs only NumPy.
 
 Submodules, one idea each: ``load`` (the model, offline), ``data`` (the shipped

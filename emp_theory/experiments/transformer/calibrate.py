@@ -149,7 +149,7 @@ def wanda_scores(model, sentences) -> dict:
     ----------
     model : sentence_transformers.SentenceTransformer
     sentences : list of str
-        Calibration sentences (default data: :func:`load_calibration`).
+        Calibration sentences (default data: :func:`.load_calibration`).
 
     Returns
     -------

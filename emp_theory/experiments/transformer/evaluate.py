@@ -47,7 +47,7 @@ def embed(model, sentences, *, batch_size: int = 64):
     Parameters
     ----------
     model : sentence_transformers.SentenceTransformer
-        From :func:`load_model` (pruned or not).
+        From :func:`~emp_theory.experiments.transformer.load.load_model` (pruned or not).
     sentences : list of str
     batch_size : int, default 64
 

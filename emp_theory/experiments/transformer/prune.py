@@ -59,7 +59,7 @@ def prune_linears(
     model : sentence_transformers.SentenceTransformer
         Pruned in place (work on a copy to keep the dense model).
     scores : dict
-        ``{name: tensor}`` for every name of :func:`encoder_linears`.
+        ``{name: tensor}`` for every name of :func:`.encoder_linears`.
     rule : {"emp", "fixed"}
     scope : {"matrix", "row"}, default "matrix"
     beta : float, default 1.0
@@ -144,7 +144,7 @@ def emp_head_mask(scores, scope: str = "layer", beta: float = 1.0) -> np.ndarray
     Parameters
     ----------
     scores : array_like
-        ``(n_layers, n_heads)`` head importances (:func:`head_importance`).
+        ``(n_layers, n_heads)`` head importances (:func:`.head_importance`).
     scope : {"layer", "global"}
     beta : float, default 1.0
 

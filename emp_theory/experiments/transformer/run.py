@@ -4,9 +4,9 @@ r"""The transformer experiment, cached: every run of :data:`METHODS` on all-Mini
 every :class:`MethodSpec` (dense; magnitude and Wanda at a fixed ``amount`` and with
 EMP's :math:`\beta`; equal-sparsity controls; EMP over heads) and measures each with
 :mod:`~emp_theory.experiments.transformer.evaluate`. The result is a JSON file under
-``<cache>/transformer/`` keyed by :func:`emp_theory._cache.cache_key` of the
-configuration (:func:`cache_entry`), written with :func:`emp_theory._cache.atomic_write`
-and a ``.sha256`` digest, and trusted only when :func:`emp_theory._cache.verify_digest`
+``<cache>/transformer/`` keyed by :func:`!emp_theory._cache.cache_key` of the
+configuration (:func:`cache_entry`), written with :func:`!emp_theory._cache.atomic_write`
+and a ``.sha256`` digest, and trusted only when :func:`!emp_theory._cache.verify_digest`
 confirms it; a cache hit needs neither torch nor the model.
 
 References
@@ -233,7 +233,7 @@ def run_experiment(
 
     The result is cached as JSON in ``<cache>/transformer/minilm-<key>.json``
     (``<cache>`` = `cache_dir`, else ``$EMP_THEORY_CACHE``, else
-    ``~/.cache/emp_theory``), where ``<key>`` is :func:`emp_theory._cache.cache_key`
+    ``~/.cache/emp_theory``), where ``<key>`` is :func:`!emp_theory._cache.cache_key`
     of the configuration (:func:`cache_entry`): `beta`, `amount`,
     ``RESULTS_VERSION``, the method list, the SHA-256 of both data files and the
     versions of the model package, torch, transformers and sentence-transformers.

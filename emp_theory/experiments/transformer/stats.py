@@ -29,7 +29,7 @@ PAPER_TABLE2 = _paper.TABLE2
 
 
 def summary_rows(results: dict) -> list[dict]:
-    """Rows ``method, sparsity (%), mean cosine, Spearman, Δ Spearman`` of a :func:`run_experiment` result.
+    """Rows ``method, sparsity (%), mean cosine, Spearman, Δ Spearman`` of a :func:`.run_experiment` result.
 
     Sparsity is the share of zeroed encoder linear weights for the unstructured
     runs and the share of removed heads for the head runs; Δ Spearman is the
@@ -62,14 +62,15 @@ def per_kind_sparsity(results: dict, method: str) -> dict:
     Parameters
     ----------
     results : dict
-        :func:`run_experiment` output.
+        :func:`~emp_theory.experiments.transformer.run.run_experiment` output.
     method : str
-        Name of an unstructured run (a :data:`METHODS` name).
+        Name of an unstructured run (a :data:`~emp_theory.experiments.transformer.run.METHODS` name).
 
     Returns
     -------
     dict
-        ``{kind: sparsity}`` in the order of :data:`LINEAR_KINDS`.
+        ``{kind: sparsity}`` in the order of
+        :data:`~emp_theory.experiments.transformer.calibrate.LINEAR_KINDS`.
     """
     try:
         run = next(m for m in results["methods"] if m["name"] == method)
@@ -112,7 +113,7 @@ def spearman_bootstrap(
     Parameters
     ----------
     results : dict
-        :func:`run_experiment` output (with ``pair_cosines`` and ``gold``).
+        :func:`.run_experiment` output (with ``pair_cosines`` and ``gold``).
     method : str
         Name of a run.
     n_resamples : int, default 2000
