@@ -87,4 +87,3 @@ def test_not_active_without_group():
     assert not dist.is_initialized()
     assert not distributed_active()
     assert distributed_active(object())  # a group given: distributed
-
