@@ -571,7 +571,12 @@ def _profile_lines(prof: dict, total: int) -> list[str]:
 
 def _markdown(rows, prof, total: int, largest: int, args) -> str:
     """The results as Markdown tables (wall-time ratios to the fastest read and the limit)."""
+    load = [r["load"][k] for _, res in rows for r in res.values() for k in (0, 1)]
     lines = [
+        f"Recorded {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs shared with other "
+        f"work (load average {min(load):.2f}-{max(load):.2f} during the runs); every "
+        f"phase is the fastest of {args.repeat} run(s), each in a fresh process.",
+        "",
         "| cache | phase | wall s | GB/s | / fastest plain read | / two-pass limit | "
         "peak RSS / largest shard |",
         "|---|---|---|---|---|---|---|",
@@ -586,13 +591,10 @@ def _markdown(rows, prof, total: int, largest: int, args) -> str:
                 f"| {r['seconds'] / rsec:.2f}x | {r['seconds'] / limit:.2f}x "
                 f"| {r['peak_rss'] / largest:.2f} |"
             )
-    load = [r["load"][k] for _, res in rows for r in res.values() for k in (0, 1)]
     lines += [
         "",
-        f"{total / GiB:.2f} GiB of bf16 shards (largest {largest / GiB:.2f} GiB), "
-        f"{os.cpu_count()} CPUs, fastest of {args.repeat} run(s) per phase, "
-        f"load average {min(load):.2f}-{max(load):.2f} during the runs. `raw`: the bytes "
-        f"only; `read`: safetensors, float32 decode, abs, sum on {THREADS} torch "
+        f"{total / GiB:.2f} GiB of bf16 shards (largest {largest / GiB:.2f} GiB). "
+        f"`raw`: the bytes only; `read`: safetensors, float32 decode, abs, sum on {THREADS} torch "
         "thread(s); `read1`: the same on one; `copy-buf`/`copy`: read through safetensors "
         "and written unchanged through the page cache / the prune's writer; `copy-rd`: "
         "the bytes read straight into the prune's writer; `prune`: the default "
@@ -603,6 +605,12 @@ def _markdown(rows, prof, total: int, largest: int, args) -> str:
     lines += [f"- {v.strip()}" for v in _verdicts(rows, largest)]
     if prof is not None:
         lines += [
+            "",
+            f"The prune's phases one by one (warm, in one process, {prof['workers']} pool "
+            "threads; `read`: the pruned tensors' pieces into the threads' buffers; "
+            "`decode`: + magnitude keys; `statistics`: + the histogram, i.e. pass 1; "
+            "`selection`: exact N_eff, k and the threshold from the histogram; `write`: "
+            "pass 2; `copy-rd`: the plain copy through the same writer, for reference):",
             "",
             "| prune phase (warm) | wall s | CPU s | GB/s | bound |",
             "|---|---|---|---|---|",

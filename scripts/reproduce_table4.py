@@ -94,16 +94,35 @@ def _versions():
     import torch
 
     import emp_theory
+    from emp_theory._cache import file_digest
 
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = None
+    def git(*cmd):
+        try:  # read-only: --no-optional-locks keeps git from refreshing the index
+            return subprocess.run(["git", "--no-optional-locks", *cmd], cwd=ROOT,
+                                  capture_output=True, text=True, check=False)  # fmt: skip
+        except OSError:
+            return None
+
+    head = git("rev-parse", "HEAD")
+    dirty = git("diff", "--quiet", "HEAD", "--", "emp_theory", "scripts")
     return {
         "emp_theory": getattr(emp_theory, "__version__", None),
-        "git_commit": commit,
+        "git_commit": head.stdout.strip() if head is not None and head.returncode == 0 else None,
+        # True: emp_theory/ or scripts/ differed from that commit when the results were made
+        "git_dirty": None if dirty is None or dirty.returncode > 1 else dirty.returncode == 1,
+        # the files that define the recipe, so a result can be matched to its code
+        "recipe_sha256": {
+            f: file_digest(ROOT / f)
+            for f in (
+                "emp_theory/pruning/data.py",
+                "emp_theory/pruning/training.py",
+                "emp_theory/pruning/models.py",
+                "emp_theory/pruning/sweep.py",
+                "emp_theory/pruning/scopes.py",
+                "scripts/reproduce_table4.py",
+            )
+            if (ROOT / f).is_file()
+        },
         "python": platform.python_version(),
         "torch": torch.__version__,
         "numpy": numpy.__version__,
@@ -257,7 +276,9 @@ def markdown_table4(blob) -> str:
         f"({per_model}; one torch thread each, as recorded in the checkpoints); "
         f"`{blob['command']}` then ran in {blob['seconds'] / 60:.1f} min "
         f"({n_loaded} of {len(blob['runs'])} models loaded from the cache) on {v['platform']}, "
-        f"torch {v['torch']}, Python {v['python']}, commit {str(v['git_commit'])[:12]}.",
+        f"torch {v['torch']}, Python {v['python']}, commit {str(v['git_commit'])[:12]}"
+        + (" with local changes" if v.get("git_dirty") else "")
+        + ".",
     ]  # fmt: skip
     return "\n".join(lines) + "\n"
 

@@ -85,18 +85,8 @@ def server(site):
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} not found: run `make browser-deps`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+# `browser`: the session's Chromium of tests/book/conftest.py (playwright's sync API
+# allows one running instance per process, shared by every browser test module)
 
 
 class Log:
