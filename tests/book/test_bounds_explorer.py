@@ -18,14 +18,11 @@ Chromium (playwright) with every request to another host aborted. The test
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import math
 import os
 import random
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,31 +55,13 @@ TOL = 1e-9
 # Fixtures: the built page, a local server, the browser, one page for all tests
 # ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def site() -> Path:
+def explorer_site(site) -> Path:
+    """The built book (tests/book/conftest.py's `site`), checked to hold the explorer."""
     if not (HTML / PAGE).is_file():
         pytest.fail(f"{HTML / PAGE} is missing: run `make book-build`", pytrace=False)
     if f'id="{EXPLORER}"' not in (HTML / PAGE).read_text("utf-8"):
         pytest.fail(f"{PAGE} has no bounds explorer: rebuild the book", pytrace=False)
     return HTML
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # the base class signature
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOCAL_HOST}:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
 
 
 # `browser`: the session's Chromium of tests/book/conftest.py (playwright's sync API
@@ -132,7 +111,7 @@ def open_page(browser, server, width=1280, height=900):
 
 
 @pytest.fixture(scope="module")
-def opened(browser, server):
+def opened(browser, server, explorer_site):
     context, page, log = open_page(browser, server)
     try:
         yield page, log
@@ -141,8 +120,8 @@ def opened(browser, server):
 
 
 @pytest.fixture(scope="module")
-def grid(site) -> dict:
-    text = (site / PAGE).read_text("utf-8")
+def grid(explorer_site) -> dict:
+    text = (explorer_site / PAGE).read_text("utf-8")
     m = re.search(
         rf'<script type="application/json" id="{EXPLORER}-data">(.*?)</script>', text, re.S
     )
