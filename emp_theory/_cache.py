@@ -117,6 +117,7 @@ def atomic_write(path, data: bytes | str | Callable, *, digest: bool = False) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; publish as open() would
         with os.fdopen(fd, "wb") as fh:
             if callable(data):
                 data(fh)
@@ -134,6 +135,12 @@ def atomic_write(path, data: bytes | str | Callable, *, digest: bool = False) ->
         atomic_write(_sidecar(path), f"{hexdigest}  {path.name}\n")
     _fsync_dir(path.parent)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _sidecar(path: Path) -> Path:

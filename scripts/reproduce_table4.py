@@ -19,7 +19,8 @@ Algorithm 1). The inputs are standardized as the paper's public code does
 ``--plot PATH``        Figure 3 with seed bands (PNG; matplotlib).
 
 The book (``book/pruning_small_models.md``) reads these files; it never trains on
-Fashion-MNIST. Checkpoints live in the emp_theory cache (``--cache-dir``, else
+Fashion-MNIST. (One idea, the reproduction from the runs to the stored files, kept in one
+file of about 460 lines so that what is stored can be read next to how it is made.) Checkpoints live in the emp_theory cache (``--cache-dir``, else
 ``$EMP_THEORY_CACHE`` or ``~/.cache/emp_theory``), so a re-run only prunes and evaluates.
 
 Run (Debian/Ubuntu: ``apt-get install dataset-fashion-mnist``)::
