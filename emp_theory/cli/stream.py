@@ -65,8 +65,8 @@ def register(subparsers) -> None:
         "prune-safetensors",
         help="EMP-prune a sharded .safetensors checkpoint folder by streaming (bounded memory)",
         description=(
-            "EMP magnitude pruning of a (sharded) .safetensors checkpoint folder, streamed one "
-            "memory-mapped shard at a time. The shards are those of "
+            "EMP magnitude pruning of a (sharded) .safetensors checkpoint folder, streamed "
+            "piece by piece in two passes (bf16/fp16). The shards are those of "
             "model.safetensors.index.json when there is one. By default the linear and "
             "convolution weights are pruned (floating, ndim >= 2, named *.weight, not "
             "embeddings, norms, pooler or lm_head); --include/--exclude adjust that. The "

@@ -87,7 +87,7 @@ from .._kernels import CHUNK, beta_keep, n_eff_from_sums
 from .exact import exact_stats, exact_sums
 from .group import DIGIT, Group, Seg
 from .headers import NONFINITE
-from .keys import key_value, magnitude_keys, torch_view
+from .keys import abs_mask, key_value, magnitude_keys, torch_view
 from .reader import Reader, by_shard, jobs_of, run_pieces
 
 __all__ = [
@@ -180,12 +180,17 @@ def pass_hist(g: Group, reader: Reader) -> None:
     a piece with a count there is rejected, naming its tensor. ``max |w|`` is the
     largest key present.
     """
-    nbins = 1 << g.bits
+    nbins = 1 << (g.bits - 1)  # the sign bit is cleared
     nonfinite = NONFINITE[g.key_dtype]
     store: dict = {}
 
     def fn(job, raw, sc):
-        h = bincount(magnitude_keys(raw, job[0].tensor.dtype, g.key_dtype, sc), nbins)
+        dtype = job[0].tensor.dtype
+        if dtype == g.key_dtype:  # the keys in place: the piece's buffer is the thread's own
+            k = np.bitwise_and(raw, abs_mask(g.bits), out=raw)
+        else:
+            k = magnitude_keys(raw, dtype, g.key_dtype, sc)
+        h = bincount(k, nbins)
         acc = _acc(store, sc, nbins)
         np.add(acc, h, out=acc)
         return bool(h[nonfinite:].any())
@@ -218,7 +223,7 @@ def pass_stats(g: Group, reader: Reader) -> None:
     bits = g.bits
     scale64 = bits == 64  # the core scales by max|w| only for float64 data
     shift = digit_shift(bits, 0)
-    nbins = 1 << (bits - shift)
+    nbins = 1 << (bits - 1 - shift)  # the top digit, whose first bit (the sign) is cleared
     store: dict = {}
     sums: dict[int, tuple[float, float]] = {}  # chunk index -> (s1, s2)
 
