@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import re
 from pathlib import Path
@@ -32,21 +31,9 @@ from emp_theory.viz.explorer import BETAS, NS, POINT_KEYS, point_values
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = Path(os.environ.get("EMP_BOOK_HTML", ROOT / "_build" / "html"))
 PAGE = "book/lower_bound.html"
 EXPLORER = "emp-bounds-explorer"
 PLOT = f"{EXPLORER}-plot"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOST = "127.0.0.1"
 TOL = 1e-9
 
@@ -57,11 +44,11 @@ TOL = 1e-9
 @pytest.fixture(scope="module")
 def explorer_site(site) -> Path:
     """The built book (tests/book/conftest.py's `site`), checked to hold the explorer."""
-    if not (HTML / PAGE).is_file():
-        pytest.fail(f"{HTML / PAGE} is missing: run `make book-build`", pytrace=False)
-    if f'id="{EXPLORER}"' not in (HTML / PAGE).read_text("utf-8"):
+    if not (site / PAGE).is_file():
+        pytest.fail(f"{site / PAGE} is missing: run `make book-build`", pytrace=False)
+    if f'id="{EXPLORER}"' not in (site / PAGE).read_text("utf-8"):
         pytest.fail(f"{PAGE} has no bounds explorer: rebuild the book", pytrace=False)
-    return HTML
+    return site
 
 
 # `browser`: the session's Chromium of tests/book/conftest.py (playwright's sync API
