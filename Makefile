@@ -25,7 +25,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e . 2>&1 | grep -v '^WARNING: Location' || true
-	$(PY) -c "import emp_theory, torch, jupyter_book, playwright, numpydoc, kan, sentence_transformers, safetensors"
+	$(PY) -c "import emp_theory, numba, torch, jupyter_book, playwright, numpydoc, kan, sentence_transformers, safetensors"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -15,7 +15,11 @@ numpy's allocations) in units of the input's size. The torch rows run on the CPU
 again on CUDA when ``torch.cuda.is_available()`` (timed with ``torch.cuda.synchronize``).
 
 Targets (issue 3): emp_mask >= 20x faster than the sort path, >= 10x faster than
-topk, within 5x of one abs-sum pass, at most 2 extra copies of the input.
+topk, within 5x of one abs-sum pass, at most 2 extra copies of the input. Issue 12,
+section 7: emp_mask <= 2.5 abs-sum passes at N = 5e7 (memory <= 0.5 extra copies),
+<= 3 at 5e6, >= 10x faster than topk from 5e5 up. Float32 vectors of at least
+``emp_theory._kernels.jit.JIT_MIN`` entries take the compiled kernels; ``--no-jit``
+times the NumPy kernels instead (the path without numba).
 
 Run: ``.venv/bin/python benchmarks/bench_mask.py [--sizes 50000000,5000000,500000] [--repeat 3]
 [--threads N]``
@@ -24,6 +28,7 @@ Run: ``.venv/bin/python benchmarks/bench_mask.py [--sizes 50000000,5000000,50000
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import tracemalloc
 
@@ -106,6 +111,10 @@ def numpy_rows(sizes, repeat):
             f"{t_sort / t_emp:>8.1f}x {t_topk / t_emp:>8.1f}x {copies:>7.2f}"
         )
     print("targets: sort/emp >= 20x, topk/emp >= 10x, emp_mask <= 5 abs-sum passes, copies <= 2")
+    print(
+        "issue 12 s7: emp_mask <= 2.5 passes and copies <= 0.5 at 5e7, <= 3 passes at 5e6, "
+        "topk/emp >= 10x from 5e5 up"
+    )
 
 
 def torch_rows(sizes, repeat, device: str):
@@ -146,11 +155,19 @@ def main() -> None:
     ap.add_argument("--sizes", default="50000000,5000000,500000,50000")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    ap.add_argument("--no-jit", action="store_true", help="time the NumPy kernels (no numba)")
     args = ap.parse_args()
+    if args.no_jit:
+        os.environ["EMP_THEORY_JIT"] = "0"
     if args.threads:
         torch.set_num_threads(args.threads)
     sizes = [int(x) for x in args.sizes.split(",")]
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, numpy {np.__version__}")
+    from emp_theory._kernels import jit, n_workers
+
+    print(
+        f"torch {torch.__version__}, threads {torch.get_num_threads()}, numpy {np.__version__}, "
+        f"emp_theory pool {n_workers()} threads, compiled kernels: {jit.available()}"
+    )
     numpy_rows(sizes, args.repeat)
     torch_rows(sizes, args.repeat, "cpu")
     if torch.cuda.is_available():

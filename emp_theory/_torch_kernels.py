@@ -315,6 +315,7 @@ class TorchStats:
     l1: float
     l2sq: float
     depth: int
+    hist: None = None  # the NumPy path's top-bit counts; the torch selection makes its own
 
     @property
     def N(self) -> int:
@@ -331,8 +332,11 @@ def max_abs(flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tenso
     return hi, lo, torch.maximum(hi, -lo)
 
 
-def stats(s, name: str = "s") -> TorchStats:
-    """:func:`emp_theory._kernels.stats` on the tensor's device: one host read of five scalars."""
+def stats(s, name: str = "s", *, with_hist: bool = False) -> TorchStats:
+    """:func:`emp_theory._kernels.stats` on the tensor's device: one host read of five scalars.
+
+    `with_hist` is accepted for the NumPy signature and unused (:func:`select_kth` counts).
+    """
     flat = flat_scores(s, name)
     if flat.numel() == 0:
         raise ValueError(f"`{name}` must not be empty")
@@ -525,8 +529,11 @@ def mask_from_threshold(flat: torch.Tensor, key, need: int, ties: int) -> torch.
     return out
 
 
-def topk_mask_flat(flat: torch.Tensor, k: int) -> torch.Tensor:
-    """Boolean mask of the ``k`` largest ``|flat|``, ties lowest index first (exact; one host read)."""
+def topk_mask_flat(flat: torch.Tensor, k: int, hist=None) -> torch.Tensor:
+    """Boolean mask of the ``k`` largest ``|flat|``, ties lowest index first (exact; one host read).
+
+    `hist` is accepted for the NumPy signature and unused.
+    """
     n = flat.numel()
     if k >= n:
         return torch.ones(n, dtype=torch.bool, device=flat.device)
@@ -557,7 +564,7 @@ def sum_above(flat: torch.Tensor, key, scale: float) -> tuple[torch.Tensor, int]
     return total, depth + BLOCK - 1
 
 
-def topk_sum(flat: torch.Tensor, k: int, scale: float = 1.0) -> float:
+def topk_sum(flat: torch.Tensor, k: int, scale: float = 1.0, hist=None) -> float:
     """Sum (float64) of the ``k`` largest ``|flat| / scale`` (see :func:`emp_theory._kernels.topk_sum`).
 
     The sum over ``|x| > t`` plus ``need`` times ``t / scale`` (the ties kept), as the

@@ -120,10 +120,12 @@ def n_eff(s) -> int:
 
     The inverse Simpson index (Laakso & Taagepera, 1979) of :math:`\omega = |s|/\|s\|_1`.
     It is computed as :math:`\lfloor (\sum_i a_i)^2 / \sum_i a_i^2 \rfloor` with
-    :math:`a = |s|/\max|s|` accumulated in float64, which equals
-    :math:`\lfloor 1/\sum\omega_i^2 \rfloor` exactly in exact arithmetic; a value
-    within a few ulps below an integer is rounded up to it (so a constant vector of
-    any length gives exactly ``N``), and the result is clipped to ``[1, N]``.
+    :math:`a = |s|` (float32 input) or :math:`a = |s|/\max|s|` (float64) accumulated in
+    float64, which equals :math:`\lfloor 1/\sum\omega_i^2 \rfloor` in exact
+    arithmetic. The floor is decided exactly: when the float64 ratio lies within its
+    rigorous rounding-error bound of an integer, exact integer sums of the same float
+    values decide (so a constant vector of any length gives exactly ``N``, and
+    ``[1, 0.9999999]`` gives 1). The result is clipped to ``[1, N]``.
 
     Parameters
     ----------
@@ -265,9 +267,9 @@ def top_mass(s, k) -> float:
     0.7
     """
     K = _kernels_for(s)
-    st = K.stats(s)
+    st = K.stats(s, with_hist=True)
     kk = check_nu(k, st.N, "k")
-    return min(K.topk_sum(st.flat, kk, st.scale) / st.l1, 1.0)
+    return min(K.topk_sum(st.flat, kk, st.scale, st.hist) / st.l1, 1.0)
 
 
 def s_eff(s) -> float:
@@ -296,18 +298,20 @@ def s_eff(s) -> float:
     1.0
     """
     K = _kernels_for(s)
-    st = K.stats(s)
+    st = K.stats(s, with_hist=True)
     k = K.n_eff_from_stats(st)
-    return min(K.topk_sum(st.flat, k, st.scale) / st.l1, 1.0)
+    return min(K.topk_sum(st.flat, k, st.scale, st.hist) / st.l1, 1.0)
 
 
 def topk_mask(s, k):
     r"""Boolean mask keeping the ``k`` largest :math:`|s_i|` (Algorithm 1, lines 4-7).
 
-    Selection, not sorting: the ``k``-th largest magnitude is found by a
-    sample-bracketed ``np.partition`` (expected linear time). Ties at the
-    threshold are broken deterministically, lowest flat index first, so exactly
-    ``k`` entries are kept.
+    Selection, not sorting: for float32 scores of 65 536 entries or more (and float16/
+    bfloat16, widened exactly) the ``k``-th largest magnitude is found by counting bit
+    patterns (a compiled radix select, :mod:`!emp_theory._kernels.jit`, three reads of
+    the scores); otherwise by a sample-bracketed ``np.partition`` (expected linear
+    time). Ties at the threshold are broken deterministically, lowest flat index first,
+    so exactly ``k`` entries are kept.
 
     Parameters
     ----------
@@ -323,9 +327,9 @@ def topk_mask(s, k):
         device when `s` is a tensor) with exactly ``k`` true entries.
     """
     K = _kernels_for(s)
-    st = K.stats(s)
+    st = K.stats(s, with_hist=True)
     kk = check_nu(k, st.N, "k")
-    return K.restore(K.topk_mask_flat(st.flat, kk), s)
+    return K.restore(K.topk_mask_flat(st.flat, kk, st.hist), s)
 
 
 def emp_mask(s, beta: float = 1.0):
@@ -361,9 +365,9 @@ def emp_mask(s, beta: float = 1.0):
     """
     b = as_positive_finite(beta, "beta")
     K = _kernels_for(s)
-    st = K.stats(s)
+    st = K.stats(s, with_hist=True)
     k = _keep(b, K.n_eff_from_stats(st), st.N)
-    return K.restore(K.topk_mask_flat(st.flat, k), s)
+    return K.restore(K.topk_mask_flat(st.flat, k, st.hist), s)
 
 
 @dataclass(frozen=True)
@@ -397,12 +401,12 @@ def emp_summary(s, beta: float = 1.0) -> EMPSummary:
 
     b = as_positive_finite(beta, "beta")
     K = _kernels_for(s)
-    st = K.stats(s)
+    st = K.stats(s, with_hist=True)
     n = K.n_eff_from_stats(st)
     k = _keep(b, n, st.N)
     # sums of |s| / max|s| (<= N, never overflow), divided by l1 = sum |s| / max|s|
-    seff = min(K.topk_sum(st.flat, n, st.scale) / st.l1, 1.0)
-    kept = seff if k == n else min(K.topk_sum(st.flat, k, st.scale) / st.l1, 1.0)
+    seff = min(K.topk_sum(st.flat, n, st.scale, st.hist) / st.l1, 1.0)
+    kept = seff if k == n else min(K.topk_sum(st.flat, k, st.scale, st.hist) / st.l1, 1.0)
     return EMPSummary(
         N=st.N,
         n_eff=n,

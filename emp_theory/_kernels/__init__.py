@@ -12,6 +12,8 @@ must share bit for bit:
   :math:`k = \mathrm{clip}(\lfloor \beta N_{\mathrm{eff}} \rfloor, 1, N)` (:func:`beta_keep`);
 * exact top-``k`` selection without a sort (:func:`kth_largest`, :func:`topk_mask_flat`,
   :func:`topk_sum`), ties broken lowest flat index first;
+* for float32 vectors of at least :data:`jit.JIT_MIN` entries, compiled (numba) kernels
+  of the statistics and of a radix selection (:mod:`.jit`), with the same decisions;
 * the conversion of any real array or torch tensor to a flat NumPy array (:func:`to_numpy`).
 
 Paper symbols: ``n`` / ``n_eff`` is :math:`N_{\mathrm{eff}}` (Algorithm 1, line 2), ``N`` the
@@ -21,6 +23,7 @@ length of the score vector, ``beta`` is :math:`\beta`, ``k`` the number of kept 
 
 from __future__ import annotations
 
+from . import jit
 from .chunked import (
     CHUNK,
     PARALLEL_MIN_CHUNKS,
@@ -59,6 +62,7 @@ __all__ = [
     "decide_floor",
     "floor_guarded",
     "is_torch",
+    "jit",
     "kth_largest",
     "map_chunks",
     "n_eff_from_stats",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -90,25 +90,34 @@ class Stats:
     """Streaming statistics of ``|s|``: ``l1`` = :math:`\\sum_i |s_i|/m`, ``l2sq`` = :math:`\\sum_i (s_i/m)^2`.
 
     ``scale`` is :math:`m`: ``max|s|`` for float64 input, 1 for float32 (see :func:`stats`).
+    ``rel_err`` is the rigorous relative error bound of ``l1**2 / l2sq`` when the sums come
+    from the compiled kernels (:func:`emp_theory._kernels.jit.rel_error`; ``None``: the
+    NumPy chunks of :func:`~emp_theory._kernels.ratio_rel_error`), ``hist`` their top-bit
+    counts of the magnitudes (``None`` unless asked for), which the selection reuses.
     """
 
     flat: np.ndarray
     scale: float
     l1: float
     l2sq: float
+    rel_err: float | None = None
+    hist: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def N(self) -> int:
         return int(self.flat.size)
 
 
-def stats(s, name: str = "s") -> Stats:
+def stats(s, name: str = "s", *, with_hist: bool = False) -> Stats:
     r"""Float64 statistics of ``|s|`` in chunks of :data:`CHUNK`, combined in chunk order.
 
     * float32 input (also float16/bfloat16, widened exactly): one pass, unscaled
       (``scale = 1``): every :math:`|s_i|` and its square are exact in float64 (24-bit
       mantissas), sums of up to :math:`10^{269}` float32 magnitudes cannot overflow,
-      and a NaN or inf shows up in the sums themselves.
+      and a NaN or inf shows up in the sums themselves. From :data:`~.jit.JIT_MIN`
+      entries on, the compiled kernels of :mod:`.jit` compute them (in blocks, with
+      their own error bound ``rel_err``, and with the top-bit counts ``hist`` the
+      selection reuses when `with_hist`).
     * float64 input: a pass for :math:`m = \max_i |s_i|` (rejecting NaN/inf), then the
       sums of :math:`a_i = |s_i|/m`, so squares neither overflow (1e300) nor underflow
       (1e-300) and equal magnitudes become exactly 1.0.
@@ -119,6 +128,13 @@ def stats(s, name: str = "s") -> Stats:
     flat = to_numpy(s, name)
     if flat.size == 0:
         raise ValueError(f"`{name}` must not be empty")
+    from . import jit  # imports chunked: here, not at the top
+
+    if flat.dtype == np.float32 and jit.use_for(flat):
+        l1, l2sq, hist = jit.stats32(flat, with_hist)
+        _check_sums(l1, name)
+        err = jit.rel_error(flat.size)
+        return Stats(flat=flat, scale=1.0, l1=l1, l2sq=l2sq, rel_err=err, hist=hist)
     if flat.dtype == np.float32:
 
         def sums32(i: int, j: int):
@@ -132,10 +148,7 @@ def stats(s, name: str = "s") -> Stats:
         for a, b in map_chunks(sums32, flat.size):
             l1 += a
             l2sq += b
-        if not math.isfinite(l1):
-            raise ValueError(f"`{name}` must be finite (found NaN or inf)")
-        if l1 == 0.0:
-            raise ValueError(f"`{name}` is all zeros: the weights ω = |s|/‖s‖₁ are undefined")
+        _check_sums(l1, name)
         return Stats(flat=flat, scale=1.0, l1=l1, l2sq=l2sq)
     ext = map_chunks(lambda i, j: (flat[i:j].max(), flat[i:j].min()), flat.size)
     hi = float(max(e[0] for e in ext))
@@ -160,6 +173,13 @@ def stats(s, name: str = "s") -> Stats:
         l1 += a
         l2sq += b
     return Stats(flat=flat, scale=m, l1=l1, l2sq=l2sq)
+
+
+def _check_sums(l1: float, name: str) -> None:
+    if not math.isfinite(l1):
+        raise ValueError(f"`{name}` must be finite (found NaN or inf)")
+    if l1 == 0.0:
+        raise ValueError(f"`{name}` is all zeros: the weights ω = |s|/‖s‖₁ are undefined")
 
 
 def floor_guarded(x: float, n_terms: int) -> int:

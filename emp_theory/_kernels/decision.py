@@ -133,17 +133,21 @@ def decide_floor(ratio: float, rel_err: float, at_least) -> int:
     return f_lo
 
 
-def n_eff_from_sums(l1: float, l2sq: float, N: int, *, n_chunks: int = 1, exact=None) -> int:
+def n_eff_from_sums(
+    l1: float, l2sq: float, N: int, *, n_chunks: int = 1, exact=None, rel_err=None
+) -> int:
     r"""The one :math:`N_{\mathrm{eff}}` decision: :math:`\mathrm{clip}(\lfloor l_1^2/l_2\rfloor, 1, N)`.
 
     `l1`, `l2sq` are the scaled float64 sums of :func:`stats` (or of the streamer, which
-    computes them the same way in `n_chunks` chunks). When the ratio lies within its
-    rigorous error bound (:func:`ratio_rel_error`) of an integer, `exact` — a callable
+    computes them the same way in `n_chunks` chunks; `rel_err`, when given, is the bound
+    of sums computed otherwise, e.g. by :func:`emp_theory._kernels.jit.stats32`). When the
+    ratio lies within its rigorous error bound (:func:`ratio_rel_error`) of an integer,
+    `exact` — a callable
     returning an :class:`ExactSums` of the same scores — decides. Without `exact`, such
     a ratio raises :class:`ArithmeticError` rather than guess.
     """
     ratio = l1 * l1 / l2sq  # = 1 / sum(omega^2)
-    err = ratio_rel_error(N, n_chunks)
+    err = ratio_rel_error(N, n_chunks) if rel_err is None else rel_err
     holder: list = []
 
     def at_least(n: int) -> bool:
@@ -162,7 +166,12 @@ def n_eff_from_stats(st: Stats) -> int:
     """:func:`n_eff_from_sums` of the statistics of one score vector (exact near integers)."""
     n_chunks = -(-st.N // CHUNK)
     return n_eff_from_sums(
-        st.l1, st.l2sq, st.N, n_chunks=n_chunks, exact=lambda: ExactSums().add(st.flat)
+        st.l1,
+        st.l2sq,
+        st.N,
+        n_chunks=n_chunks,
+        exact=lambda: ExactSums().add(st.flat),
+        rel_err=st.rel_err,
     )
 
 

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from . import jit
 from .chunked import CHUNK, SAMPLE, SMALL, is_torch, map_chunks
 
 #: Sub-block (entries) of the selection pass, sized for a core's L2 cache.
@@ -43,12 +44,17 @@ def _bracket(flat: np.ndarray, k: int) -> tuple[float, float]:
 def kth_largest(flat: np.ndarray, k: int) -> float:
     """Return the ``k``-th largest value of ``|flat|`` (1-based).
 
+    Float32 vectors of :data:`~.jit.JIT_MIN` entries or more: the compiled radix select
+    (:func:`~.jit.kth_largest32`). Otherwise:
+
     Uses a sample to bracket the answer (:func:`_bracket`), one chunked pass
     to count the magnitudes above the bracket and gather those inside it, and
     ``np.partition`` on the (small) bracket. Falls back to ``np.partition`` on all
     magnitudes when the bracket misses; the answer is exact either way.
     """
     n = flat.size
+    if jit.use_for(flat):
+        return jit.kth_largest32(flat, k)
     if n <= SMALL:
         a = np.abs(flat)
         return float(np.partition(a, n - k)[n - k])
@@ -78,10 +84,12 @@ def _mask_at(mask: np.ndarray, a: np.ndarray, idx, t, need: int) -> None:
         mask[idx[ties] if idx is not None else ties] = True
 
 
-def topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
+def topk_mask_flat(flat: np.ndarray, k: int, hist: np.ndarray | None = None) -> np.ndarray:
     """Boolean mask of the ``k`` largest ``|flat|`` (ties: lowest index first).
 
-    One fused pass over the data: each chunk writes ``|s| > hi`` into the mask and
+    Float32 vectors of :data:`~.jit.JIT_MIN` entries or more: the compiled radix select
+    of :func:`~.jit.mask32` (`hist`: the top-bit counts of :attr:`Stats.hist`, which
+    save it one read). Otherwise one fused pass over the data: each chunk writes ``|s| > hi`` into the mask and
     gathers the indices and magnitudes inside the sample bracket ``[lo, hi]``
     (:func:`_bracket`); the threshold is then selected among those candidates and
     the mask completed there. If the bracket misses the ``k``-th value (rare), an
@@ -90,6 +98,8 @@ def topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
     n = flat.size
     if k >= n:
         return np.ones(n, dtype=bool)
+    if jit.use_for(flat):
+        return jit.mask32(flat, k, hist)
     if n <= SMALL:
         a = np.abs(flat)
         t = np.partition(a, n - k)[n - k]
@@ -139,11 +149,12 @@ def topk_mask_flat(flat: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
-def topk_sum(flat: np.ndarray, k: int, scale: float = 1.0) -> float:
+def topk_sum(flat: np.ndarray, k: int, scale: float = 1.0, hist: np.ndarray | None = None) -> float:
     """Sum (in float64) of the ``k`` largest ``|flat| / scale``.
 
     Pass ``scale = max|flat|`` (:attr:`Stats.scale`): every term is then at most 1, so the
-    sum cannot overflow (``[1e308] * 3`` gives 3.0, not ``inf``).
+    sum cannot overflow (``[1e308] * 3`` gives 3.0, not ``inf``). Float32 vectors of
+    :data:`~.jit.JIT_MIN` entries or more (``scale = 1``) use :func:`~.jit.topk_sum32`.
     """
 
     def scaled_sum(x: np.ndarray) -> float:
@@ -153,6 +164,8 @@ def topk_sum(flat: np.ndarray, k: int, scale: float = 1.0) -> float:
         return float(c.sum())
 
     n = flat.size
+    if scale == 1.0 and jit.use_for(flat):
+        return jit.topk_sum32(flat, min(k, n), hist)
     if k >= n:
         return float(sum(map_chunks(lambda i, j: scaled_sum(flat[i:j]), n)))
     t = flat.dtype.type(kth_largest(flat, k))

@@ -33,7 +33,9 @@ patterns for one histogram) also reproduces the core's float64 sums:
 2. **statistics pass** (:func:`pass_stats`) -- :math:`\sum_i a_i` and
    :math:`\sum_i a_i^2` in float64, in the very chunks
    (:data:`!emp_theory._kernels.CHUNK` entries of the concatenation), operations
-   (``c = |w|/m``; ``sum(c)``; ``c *= c``; ``sum(c)``) and order of the core's
+   (``c = |w|/m``; ``sum(c)``; ``c *= c``; ``sum(c)``; for groups of <= 32-bit floats
+   from :data:`!emp_theory._kernels.jit.JIT_MIN` entries on, the compiled float32 block
+   sums of :func:`!emp_theory._kernels.jit.block_sums`) and order of the core's
    :func:`!emp_theory._kernels.stats`, so the sums are bit-for-bit the in-memory ones
    and :math:`N_{\mathrm{eff}}` is decided by the shared
    :func:`!emp_theory._kernels.n_eff_from_sums`; when the float64 ratio lies within
@@ -83,7 +85,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._kernels import CHUNK, beta_keep, n_eff_from_sums
+from .._kernels import CHUNK, beta_keep, jit, n_eff_from_sums
 from .exact import exact_stats, exact_sums
 from .group import DIGIT, Group, Seg
 from .headers import NONFINITE
@@ -211,21 +213,29 @@ def pass_stats(g: Group, reader: Reader) -> None:
     """Pass 2: sum a_i, sum a_i^2 (as :func:`!emp_theory._kernels.stats`) and digit-0 histogram.
 
     The sums use the core's chunks of ``CHUNK`` entries of the concatenation and
-    its operations: ``c = |w| / m`` in float64, ``s1 = sum(c)``, ``c *= c``,
-    ``s2 = sum(c)`` (NumPy's pairwise sums), then ``l1 += s1`` and ``l2sq += s2``
-    in chunk order, so they are bit-for-bit equal. Chunks that lie inside one
-    tensor are reduced on the thread pool; a chunk that straddles tensors (or
-    shards) is assembled in the calling thread's buffer. N_eff is then the shared
-    decision :func:`!emp_theory._kernels.n_eff_from_sums` over ``ceil(N / CHUNK)``
-    chunks, with :func:`~emp_theory.streaming.exact.exact_sums` as its exact fallback.
+    its operations, so they are bit-for-bit equal: for a group of float64 data
+    ``c = |w| / m`` in float64, ``s1 = sum(c)``, ``c *= c``, ``s2 = sum(c)`` (NumPy's
+    pairwise sums), then ``l1 += s1`` and ``l2sq += s2`` in chunk order; for a group of
+    <= 32-bit floats the same unscaled on ``|w|``, or -- from
+    :data:`!emp_theory._kernels.jit.JIT_MIN` entries on, when the core uses its compiled
+    kernels -- the float32 values' block sums (:func:`!emp_theory._kernels.jit.block_sums`)
+    added pairwise in block order. Chunks that lie inside one tensor are reduced on the
+    thread pool; a chunk that straddles tensors (or shards) is assembled in the calling
+    thread's buffer. N_eff is then the shared decision
+    :func:`!emp_theory._kernels.n_eff_from_sums` with the matching error bound, and
+    :func:`~emp_theory.streaming.exact.exact_sums` as its exact fallback.
     """
     scale = g.scale
     bits = g.bits
     scale64 = bits == 64  # the core scales by max|w| only for float64 data
+    compiled = not scale64 and g.N >= jit.JIT_MIN and jit.available()
     shift = digit_shift(bits, 0)
     nbins = 1 << (bits - 1 - shift)  # the top digit, whose first bit (the sign) is cleared
     store: dict = {}
     sums: dict[int, tuple[float, float]] = {}  # chunk index -> (s1, s2)
+    n_blocks = -(-g.N // jit.BLOCK)
+    o1 = np.empty(n_blocks if compiled else 0)
+    o2 = np.empty_like(o1)
 
     def widen(c_t, raw, dtype):
         # as the core's `stats`: groups of <= 32-bit floats use c = |w| in float64
@@ -243,20 +253,33 @@ def pass_stats(g: Group, reader: Reader) -> None:
         h = _acc(store, sc, nbins)
         np.add(h, bincount(k, nbins), out=h)
 
-    def reduce(c):
+    def reduce(c, start: int):
+        if compiled:  # c: float32 values of the chunk starting at entry `start`
+            jit.block_sums(c, o1, o2, start // jit.BLOCK)
+            return 0.0, 0.0
         s1 = float(c.sum())
         c *= c
         return s1, float(c.sum())
 
+    def buffers(sc):
+        return (sc.c32_t, sc.c32) if compiled else (sc.c64_t, sc.c64)
+
+    def load(c_t, raw, dtype):
+        if compiled:  # float32 values, widened exactly from 8/16-bit floats
+            c_t.copy_(torch_view(raw, dtype))
+        else:
+            widen(c_t, raw, dtype)
+
     def fn(job, raw, sc):
         seg, a, _ = job
-        widen(sc.c64_t[: raw.size], raw, seg.tensor.dtype)
+        c_t, c = buffers(sc)
+        load(c_t[: raw.size], raw, seg.tensor.dtype)
         digits(raw, seg.tensor.dtype, sc)
-        return (seg.start + a) // CHUNK, reduce(sc.c64[: raw.size])
+        s = seg.start + a
+        return s // CHUNK, reduce(c[: raw.size], s)
 
     main = reader.main
-    carry = main.c64  # a chunk that straddles tensors
-    carry_t = main.c64_t
+    carry_t, carry = buffers(main)  # a chunk that straddles tensors
     pos = 0
     for sh, segs in by_shard(g.segs):
         whole, part = [], []
@@ -268,26 +291,33 @@ def pass_stats(g: Group, reader: Reader) -> None:
             s = seg.start + a
             n_chunk = min(CHUNK, g.N - (s - s % CHUNK))
             raw = reader.read(sh.path, sh.data_start, seg.tensor, a, b, main)
-            widen(carry_t[pos : pos + (b - a)], raw, seg.tensor.dtype)
+            load(carry_t[pos : pos + (b - a)], raw, seg.tensor.dtype)
             digits(raw, seg.tensor.dtype, main)
             pos += b - a
             if pos == n_chunk:
-                sums[s // CHUNK] = reduce(carry[:n_chunk])
+                sums[s // CHUNK] = reduce(carry[:n_chunk], s - s % CHUNK)
                 pos = 0
         sums.update(run_pieces(fn, whole, reader))
         reader.bar.update(sum(s.tensor.end - s.tensor.begin for s in segs))
     n_chunks = -(-g.N // CHUNK)
     assert pos == 0 and len(sums) == n_chunks
-    l1 = 0.0
-    l2sq = 0.0
-    for i in range(n_chunks):  # the core's order
-        s1, s2 = sums[i]
-        l1 += s1
-        l2sq += s2
+    if compiled:  # the core's jit.stats32: block sums added pairwise in block order
+        l1, l2sq = float(o1.sum()), float(o2.sum())
+        err = jit.rel_error(g.N)
+    else:
+        l1 = 0.0
+        l2sq = 0.0
+        for i in range(n_chunks):  # the core's order
+            s1, s2 = sums[i]
+            l1 += s1
+            l2sq += s2
+        err = None
     g.l1, g.l2sq = l1, l2sq
     g.sum_scale = scale if scale64 else 1.0
     g.hist = _total(store, nbins)
-    g.n_eff = n_eff_from_sums(l1, l2sq, g.N, n_chunks=n_chunks, exact=lambda: exact_sums(g, reader))
+    g.n_eff = n_eff_from_sums(
+        l1, l2sq, g.N, n_chunks=n_chunks, exact=lambda: exact_sums(g, reader), rel_err=err
+    )
     g.passes += 1
 
 

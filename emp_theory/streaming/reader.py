@@ -83,6 +83,8 @@ class Scratch:
 
         self.c64 = np.empty(CHUNK, dtype=np.float64)
         self.c64_t = torch.from_numpy(self.c64)  # shares memory
+        self.c32 = self.c64.view(np.float32)[:CHUNK]  # the same memory, as float32
+        self.c32_t = torch.from_numpy(self.c32)
         self.keep = np.empty(PIECE, dtype=bool)
         self.eq = np.empty(PIECE, dtype=bool)
         self._uint: dict[tuple[int, str], np.ndarray] = {}

@@ -9,7 +9,16 @@ import sys
 
 import pytest
 
-HEAVY = ("torch", "plotly", "sympy", "scipy.linalg", "matplotlib", "pandas", "safetensors")
+HEAVY = (
+    "torch",
+    "plotly",
+    "sympy",
+    "scipy.linalg",
+    "matplotlib",
+    "pandas",
+    "safetensors",
+    "numba",
+)
 
 
 def _loaded_after(code: str) -> list[str]:

@@ -265,3 +265,13 @@ def test_n_eff_goes_through_the_shared_decision(tmp_path, monkeypatch, make_mode
     rep = S.prune_safetensors(src, tmp_path / "out", stats=mode, progress=False)
     n_chunks = -(-rep["N"] // CHUNK) if mode == "core" else 1
     assert calls == [(rep["sum_a"], rep["sum_a2"], rep["N"], n_chunks)]
+
+
+def test_core_sums_without_numba_match_the_numpy_core(
+    tmp_path, monkeypatch, make_big_model, assert_matches_core
+):
+    # with the compiled kernels switched off, core and streamer both use the NumPy chunks
+    monkeypatch.setenv("EMP_THEORY_JIT", "0")
+    src = make_big_model(tmp_path / "in", torch.float32, seed=24)
+    rep = S.prune_safetensors(src, tmp_path / "out", beta=0.7, stats="core", progress=False)
+    assert_matches_core(src, tmp_path / "out", rep, 0.7)
