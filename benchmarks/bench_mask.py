@@ -117,6 +117,35 @@ def numpy_rows(sizes, repeat):
     )
 
 
+def fallback_rows(sizes, repeat):
+    """The N_eff decision's worst case: a ratio within rounding of an integer (exact sums run)."""
+    from emp_theory._kernels import ExactSums, stats
+
+    print(
+        "\nN_eff decision, worst case (ratio within its rounding bound of an integer, so the "
+        "exact sums run): times as ratios to one |s|.sum() pass"
+    )
+    print(
+        f"{'N':>11} {'random':>8} {'constant':>9} {'k+1 near':>9} {'emp const':>10} {'ExactSums':>10}"
+    )
+    for N in sizes:
+        rnd = np.random.default_rng(0).standard_normal(N, dtype=np.float32)
+        const = np.full(N, 0.3, dtype=np.float32)  # ratio exactly N
+        near = np.ones(N, dtype=np.float32)
+        near[-1] = np.float32(1.0 - 2.0**-24)  # ratio N - 2**-48 or so: just below N
+        assert n_eff(const) == N and n_eff(near) == N - 1
+        base = best_time(lambda s=rnd: np.abs(s).sum(), repeat)
+        t_r = best_time(lambda s=rnd: n_eff(s), repeat)
+        t_c = best_time(lambda s=const: n_eff(s), repeat)
+        t_n = best_time(lambda s=near: n_eff(s), repeat)
+        t_e = best_time(lambda s=const: emp_mask(s), repeat)
+        t_x = best_time(lambda s=const: ExactSums().add(stats(s).flat), 1)  # the NumPy fallback
+        print(
+            f"{N:>11} {t_r / base:>8.2f} {t_c / base:>9.2f} {t_n / base:>9.2f} "
+            f"{t_e / base:>10.2f} {t_x / base:>10.1f}"
+        )
+
+
 def torch_rows(sizes, repeat, device: str):
     from emp_theory import _torch_kernels
 
@@ -169,6 +198,7 @@ def main() -> None:
         f"emp_theory pool {n_workers()} threads, compiled kernels: {jit.available()}"
     )
     numpy_rows(sizes, args.repeat)
+    fallback_rows(sizes, args.repeat)
     torch_rows(sizes, args.repeat, "cpu")
     if torch.cuda.is_available():
         print(f"CUDA device: {torch.cuda.get_device_name()}")

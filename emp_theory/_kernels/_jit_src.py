@@ -133,3 +133,20 @@ def sum_kept(x, T, inclusive, o, first):
     for i in range(0, n, B):
         y = x[i : min(i + B, n)]
         o[first + i // B] = _sum_ge(y, T) if inclusive else _sum_gt(y, T)
+
+
+@nb.njit(nogil=True, cache=True)
+def exact_parts(x, s1, s2lo, s2hi):
+    # per biased exponent e: the integer sums of the 24-bit mantissas m and of m*m
+    # (split at bit 24 so that the int64 sums cannot overflow below 2**39 entries)
+    u = x.view(np.uint32)
+    for t in range(u.size):
+        b = u[t]
+        e = (b >> 23) & 0xFF
+        m = np.int64(b & 0x7FFFFF)
+        if e:
+            m += 0x800000
+        s1[e] += m
+        q = m * m
+        s2lo[e] += q & 0xFFFFFF
+        s2hi[e] += q >> 24

@@ -67,6 +67,14 @@ class ExactSums:
         self._s1: dict[int, int] = {}
         self._s2: dict[int, int] = {}
 
+    @classmethod
+    def from_powers(cls, s1: dict[int, int], s2: dict[int, int]) -> ExactSums:
+        r"""Sums given as :math:`\sum_p c_p 2^p`: ``s1[p]`` for :math:`\sum|x|`, ``s2[p]`` for :math:`\sum x^2`."""
+        ex = cls()
+        ex._s1.update(s1)
+        ex._s2.update(s2)
+        return ex
+
     def add(self, x: np.ndarray) -> ExactSums:
         """Add the values `x` (any float dtype that converts exactly to float64)."""
         x = np.asarray(x).reshape(-1)
@@ -170,9 +178,15 @@ def n_eff_from_stats(st: Stats) -> int:
         st.l2sq,
         st.N,
         n_chunks=n_chunks,
-        exact=lambda: ExactSums().add(st.flat),
+        exact=(lambda: ExactSums().add(st.flat)) if st.rel_err is None else _exact32(st),
         rel_err=st.rel_err,
     )
+
+
+def _exact32(st: Stats):
+    from . import jit
+
+    return lambda: jit.exact_sums32(st.flat)
 
 
 def n_eff_rows(rows: np.ndarray) -> np.ndarray:

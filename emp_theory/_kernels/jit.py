@@ -155,6 +155,37 @@ def stats32(flat: np.ndarray, with_hist: bool) -> tuple[float, float, np.ndarray
     return float(o1.sum()), float(o2.sum()), hist
 
 
+def exact_sums32(flat: np.ndarray):
+    r"""The exact sums of ``|flat|`` and ``flat**2`` as an :class:`~emp_theory._kernels.ExactSums`.
+
+    A float32 magnitude is :math:`m\,2^{e-150}` with a 24-bit integer mantissa
+    :math:`m` (biased exponent :math:`e \ge 1`; subnormals :math:`m\,2^{-149}`). One read
+    adds, per exponent, :math:`m` and :math:`m^2` (split at bit 24) in int64, which cannot
+    overflow below :math:`2^{39}` entries; the 256 exponent sums are then combined as
+    Python integers. The exact fallback of the N_eff decision for the compiled path.
+    """
+    from .decision import ExactSums
+
+    K = _kernels()
+
+    def run(i: int, j: int):
+        a = np.zeros((3, 256), dtype=np.int64)
+        K.exact_parts(flat[i:j], a[0], a[1], a[2])
+        return a
+
+    parts = _run(run, tasks(flat.size))
+    tot = parts[0]
+    for a in parts[1:]:
+        tot += a
+    s1: dict[int, int] = {}
+    s2: dict[int, int] = {}
+    for e in np.flatnonzero(tot[0]).tolist():
+        p = max(e, 1) - 150  # value = m * 2**p (subnormals e = 0 share p with e = 1)
+        s1[p] = s1.get(p, 0) + int(tot[0, e])
+        s2[2 * p] = s2.get(2 * p, 0) + int(tot[1, e]) + (int(tot[2, e]) << 24)
+    return ExactSums.from_powers(s1, s2)
+
+
 # ---------------------------------------------------------------------------
 # Selection
 # ---------------------------------------------------------------------------

@@ -182,3 +182,26 @@ def test_float16_and_bfloat16_take_the_float32_kernels():
 
 def test_documented_threshold_is_the_one_used():
     assert f"{jit.JIT_MIN:,}".replace(",", " ") + " entries" in emp_theory.topk_mask.__doc__
+
+
+class TestExactSums32:
+    def test_equal_to_fractions(self, tasks):
+        rng = np.random.default_rng(3)
+        special = [1e-45, 3e-45, 2.0**-126, 2.0**-126 * 1.5, 0.0, -0.0, 3e38, -1.0, 1.0]
+        x = np.concatenate([rng.standard_normal(N0), np.array(special)]).astype(np.float32)
+        ex = jit.exact_sums32(x)
+        vals = [Fraction(float(v)) for v in np.abs(x.astype(np.float64)).tolist()]
+        f1 = sum(vals, Fraction(0))
+        f2 = sum((v * v for v in vals), Fraction(0))
+        (a, ea), (b, eb) = ex._combine(ex._s1), ex._combine(ex._s2)
+        assert Fraction(a) * Fraction(2) ** ea == f1
+        assert Fraction(b) * Fraction(2) ** eb == f2
+        n = math.floor(f1 * f1 / f2)
+        assert ex.ratio_at_least(n) and not ex.ratio_at_least(n + 1)
+
+    def test_is_the_fallback_of_the_compiled_path(self, monkeypatch):
+        calls = []
+        real = jit.exact_sums32
+        monkeypatch.setattr(jit, "exact_sums32", lambda f: calls.append(f.size) or real(f))
+        x = np.full(N0, 0.1, np.float32)  # ratio exactly N: always within the bound
+        assert emp_theory.n_eff(x) == N0 and calls == [N0]
