@@ -150,3 +150,59 @@ def exact_parts(x, s1, s2lo, s2hi):
         q = m * m
         s2lo[e] += q & 0xFFFFFF
         s2hi[e] += q >> 24
+
+
+# ---------------------------------------------------------------------------
+# Unsigned bit patterns of any width (the streamer's 8-, 16-, 32- and 64-bit floats)
+# ---------------------------------------------------------------------------
+@nb.njit(nogil=True, cache=True)
+def count_keys(raw, mask, shift, h):
+    for t in range(raw.size):
+        h[(raw[t] & mask) >> shift] += 1
+
+
+@nb.njit(nogil=True, cache=True)
+def count_digit(keys, hi, prefix, shift, low_mask, h):
+    for t in range(keys.size):
+        k = keys[t]
+        if (k >> hi) == prefix:
+            h[(k >> shift) & low_mask] += 1
+
+
+@nb.njit(nogil=True, cache=True)
+def zero_below(r, mask, T, inclusive, zero):
+    # `zero` has r's dtype: `x if c else 0` would unify uint64 with int64 into float64
+    kept = 0
+    if inclusive:
+        for t in range(r.size):
+            keep = (r[t] & mask) >= T
+            r[t] = r[t] if keep else zero
+            kept += keep
+    else:
+        for t in range(r.size):
+            keep = (r[t] & mask) > T
+            r[t] = r[t] if keep else zero
+            kept += keep
+    return kept
+
+
+@nb.njit(nogil=True, cache=True)
+def count_equal(r, mask, T):
+    c = 0
+    for t in range(r.size):
+        c += (r[t] & mask) == T
+    return c
+
+
+@nb.njit(nogil=True, cache=True)
+def zero_below_ties(r, mask, T, ties, zero):
+    kept = 0
+    for t in range(r.size):
+        k = r[t] & mask
+        keep = k > T
+        if k == T and ties > 0:
+            keep = True
+            ties -= 1
+        r[t] = r[t] if keep else zero
+        kept += keep
+    return kept

@@ -32,6 +32,7 @@ mask is exact and independent of the number of threads. Extra memory: the mask a
 from __future__ import annotations
 
 import os
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -50,6 +51,9 @@ _U = 2.0**-53
 
 _K = None
 _FAILED = False
+_READY = threading.Event()
+_LOCK = threading.Lock()
+_LOADER = None
 
 
 def available() -> bool:
@@ -63,6 +67,41 @@ def available() -> bool:
         _FAILED = True
         return False
     return True
+
+
+def ready() -> bool:
+    """Whether the kernels are loaded and warm; if not, start loading them in the background.
+
+    For callers whose result does not depend on which kernels run (integer counts and
+    masks: the streamer's histograms and write pass), so that a short run does not wait
+    for numba to load (about 0.4 s): pieces before the kernels are ready take the NumPy or
+    torch code. Returns ``False`` at once when numba is missing or disabled.
+    """
+    global _LOADER
+    if _READY.is_set():
+        return True
+    if _FAILED or os.environ.get("EMP_THEORY_JIT", "1") == "0":
+        return False
+    with _LOCK:
+        if _LOADER is None:
+            _LOADER = threading.Thread(target=_warm, name="emp_theory-jit", daemon=True)
+            _LOADER.start()
+    return False
+
+
+def _warm() -> None:
+    """Load the kernels and their signatures for 8- to 64-bit patterns (from numba's cache)."""
+    if not available():
+        return
+    for dt in (np.uint8, np.uint16, np.uint32, np.uint64):
+        r = np.zeros(4, dtype=dt)
+        count_keys(r, 1, 0, np.zeros(2, dtype=np.int64))
+        zero_below(r, 1, 0, 0)
+        zero_below(r, 1, 0, 1)
+        zero_below(r, 1, 1, 1)
+        if dt in (np.uint32, np.uint64):
+            count_digit(r, 1, 0, 0, 2, np.zeros(2, dtype=np.int64))
+    _READY.set()
 
 
 def use_for(flat: np.ndarray) -> bool:
@@ -291,3 +330,35 @@ def kth_largest32(flat: np.ndarray, k: int) -> float:
 
 def _as_float(key: int) -> float:
     return float(np.array([key], dtype=np.uint32).view(np.float32)[0])
+
+
+# ---------------------------------------------------------------------------
+# Bit patterns of any width, in place (the streamer's passes)
+# ---------------------------------------------------------------------------
+def count_keys(raw: np.ndarray, mask: int, shift: int, hist: np.ndarray) -> None:
+    """``hist[(raw & mask) >> shift] += 1`` for every entry of the unsigned array `raw`."""
+    t = raw.dtype.type
+    _kernels().count_keys(raw, t(mask), t(shift), hist)
+
+
+def count_digit(keys: np.ndarray, hi: int, prefix: int, shift: int, nbins: int, hist) -> None:
+    """``hist[(k >> shift) % nbins] += 1`` for the keys ``k`` of `keys` with ``k >> hi == prefix``."""
+    t = keys.dtype.type
+    _kernels().count_digit(keys, t(hi), t(prefix), t(shift), t(nbins - 1), hist)
+
+
+def zero_below(r: np.ndarray, mask: int, T: int, ties: int) -> tuple[int, int]:
+    """Zero the entries of `r` whose key ``r & mask`` is below ``T``, in place.
+
+    Keys above ``T`` are kept, and of the keys equal to ``T`` the first `ties` (in index
+    order). Returns ``(kept, ties_left)``.
+    """
+    K = _kernels()
+    t = r.dtype.type
+    m, T_, z = t(mask), t(T), t(0)
+    if ties <= 0:
+        return int(K.zero_below(r, m, T_, False, z)), 0
+    n_eq = int(K.count_equal(r, m, T_))
+    if n_eq <= ties:
+        return int(K.zero_below(r, m, T_, True, z)), ties - n_eq
+    return int(K.zero_below_ties(r, m, T_, ties, z)), 0

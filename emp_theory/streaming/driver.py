@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from .._cache import atomic_write
+from .._kernels import jit
 from .._validation import as_positive_finite
 from .folder import open_checkpoint
 from .group import Group, Seg
@@ -277,6 +278,7 @@ def prune_safetensors(
     .. [1] Wang et al., "Effective Model Pruning", arXiv:2509.25606, eq. (2), Algorithm 1.
     """
     t0 = time.perf_counter()
+    jit.ready()  # start loading the compiled kernels; pieces before they are ready use torch
     b = as_positive_finite(beta, "beta")
     if scope not in ("global", "layer"):
         raise ValueError(f"`scope` must be 'global' or 'layer', got {scope!r}")

@@ -188,12 +188,16 @@ def pass_hist(g: Group, reader: Reader) -> None:
 
     def fn(job, raw, sc):
         dtype = job[0].tensor.dtype
+        acc = _acc(store, sc, nbins)
+        if dtype == g.key_dtype and jit.ready():  # count the keys straight from the bit patterns
+            before = int(acc[nonfinite:].sum())
+            jit.count_keys(raw, abs_mask(g.bits), 0, acc)
+            return int(acc[nonfinite:].sum()) != before
         if dtype == g.key_dtype:  # the keys in place: the piece's buffer is the thread's own
             k = np.bitwise_and(raw, abs_mask(g.bits), out=raw)
         else:
             k = magnitude_keys(raw, dtype, g.key_dtype, sc)
         h = bincount(k, nbins)
-        acc = _acc(store, sc, nbins)
         np.add(acc, h, out=acc)
         return bool(h[nonfinite:].any())
 
@@ -248,9 +252,12 @@ def pass_stats(g: Group, reader: Reader) -> None:
 
     def digits(raw, dtype, sc):
         k = magnitude_keys(raw, dtype, g.key_dtype, sc)
+        h = _acc(store, sc, nbins)
+        if jit.ready():
+            jit.count_keys(k, (1 << bits) - 1, shift, h)
+            return
         if shift:
             k = np.right_shift(k, shift, out=sc.uint(bits, "digit", raw.size))
-        h = _acc(store, sc, nbins)
         np.add(h, bincount(k, nbins), out=h)
 
     def reduce(c, start: int):
@@ -331,6 +338,9 @@ def pass_refine(g: Group, reader: Reader, prefix: int, level: int) -> np.ndarray
 
     def fn(job, raw, sc):
         k = magnitude_keys(raw, job[0].tensor.dtype, g.key_dtype, sc)
+        if jit.ready():
+            jit.count_digit(k, hi, prefix, shift, nbins, _acc(store, sc, nbins))
+            return
         sel = k[(k >> hi) == prefix]
         if sel.size:
             h = _acc(store, sc, nbins)

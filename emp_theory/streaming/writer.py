@@ -42,9 +42,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .._kernels import jit
 from .group import Group, Seg
 from .headers import BITS, Shard
-from .keys import UINT, magnitude_keys
+from .keys import UINT, abs_mask, magnitude_keys
 from .reader import ALIGN, Reader, aligned, pieces
 
 __all__ = [
@@ -235,6 +236,9 @@ def mask_inplace(r: np.ndarray, dtype: str, g: Group, sc) -> int:
     used up in the global order, as the calls come). Returns the number kept.
     """
     n = r.size
+    if dtype == g.key_dtype and jit.ready():  # the keys are the bit patterns, sign cleared
+        kept, g.ties = jit.zero_below(r, abs_mask(BITS[dtype]), g.t_key, g.ties)
+        return kept
     k = magnitude_keys(r, dtype, g.key_dtype, sc)
     keep = np.greater(k, g.t_key, out=sc.keep[:n])
     if g.ties > 0:  # entries equal to the threshold: the first g.ties of them

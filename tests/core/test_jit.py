@@ -205,3 +205,53 @@ class TestExactSums32:
         monkeypatch.setattr(jit, "exact_sums32", lambda f: calls.append(f.size) or real(f))
         x = np.full(N0, 0.1, np.float32)  # ratio exactly N: always within the bound
         assert emp_theory.n_eff(x) == N0 and calls == [N0]
+
+
+class TestBitPatternKernels:
+    """The streamer's in-place kernels on 8- to 64-bit patterns, against NumPy one-liners."""
+
+    @pytest.mark.parametrize("dt", [np.uint8, np.uint16, np.uint32, np.uint64])
+    def test_count_keys_and_digits(self, dt):
+        bits = np.dtype(dt).itemsize * 8
+        raw = np.random.default_rng(1).integers(0, 2**bits, 5000, dtype=dt)
+        mask = (1 << (bits - 1)) - 1
+        shift = max(bits - 1 - 7, 0)  # 7-bit top digit
+        h = np.zeros(1 << 7, np.int64)
+        jit.count_keys(raw, mask, shift, h)
+        np.testing.assert_array_equal(h, np.bincount((raw & dt(mask)) >> dt(shift), minlength=128))
+        keys = raw & dt(mask)
+        prefix = int(keys[0] >> dt(shift))
+        h2 = np.zeros(16, np.int64)
+        jit.count_digit(keys, shift, prefix, max(shift - 4, 0), 16, h2)
+        sel = keys[(keys >> dt(shift)) == prefix]
+        want = np.bincount((sel >> dt(max(shift - 4, 0))) & dt(15), minlength=16)
+        np.testing.assert_array_equal(h2, want)
+
+    @pytest.mark.parametrize("dt", [np.uint8, np.uint16, np.uint32, np.uint64])
+    @pytest.mark.parametrize("ties", [0, 1, 3, 10**9])
+    def test_zero_below(self, dt, ties):
+        bits = np.dtype(dt).itemsize * 8
+        mask = (1 << (bits - 1)) - 1
+        rng = np.random.default_rng(2)
+        base = rng.integers(0, 2**bits, 4000, dtype=dt)
+        T = int(base[7] & dt(mask))
+        base[rng.integers(0, 4000, 20)] = base[7] ^ dt(1 << (bits - 1))  # ties, both signs
+        r = base.copy()
+        kept, left = jit.zero_below(r, mask, T, ties)
+        k = base & dt(mask)
+        keep = k > dt(T)
+        eq = np.flatnonzero(k == dt(T))
+        keep[eq[:ties]] = True
+        np.testing.assert_array_equal(r, np.where(keep, base, dt(0)))
+        assert kept == int(keep.sum()) and left == max(ties - eq.size, 0)
+        if bits == 64:  # the top patterns survive exactly (no float64 round trip)
+            assert (r[keep] == base[keep]).all()
+
+
+def test_ready_loads_in_the_background(monkeypatch):
+    jit.ready()
+    assert jit._READY.wait(120)  # the loader thread warms every bit-pattern signature
+    assert jit.ready()
+    monkeypatch.setattr(jit, "_READY", type(jit._READY)())  # not loaded, and disabled:
+    monkeypatch.setenv("EMP_THEORY_JIT", "0")
+    assert not jit.ready() and jit._LOADER is not None
