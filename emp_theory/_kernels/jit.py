@@ -27,6 +27,13 @@ the entries equal to :math:`T` are kept, the first ones in index order are (the 
 rule as :func:`~emp_theory._kernels.topk_mask_flat`). Every count is an integer, so the
 mask is exact and independent of the number of threads. Extra memory: the mask and
 :math:`N/B` block sums.
+
+**Cost of loading.** The first call in a process imports numba and loads the compiled
+code from its on-disk cache (``__pycache__`` beside this module): about 0.5 s. The first
+call on a machine compiles it: a few seconds, once. The core always takes these kernels
+for large float32 input (so a result never depends on timing); the streamer, whose
+counts and masks are the same either way, loads them in the background only for large
+checkpoints (:func:`start_loading`, :func:`ready`).
 """
 
 from __future__ import annotations
@@ -70,23 +77,36 @@ def available() -> bool:
 
 
 def ready() -> bool:
-    """Whether the kernels are loaded and warm; if not, start loading them in the background.
+    """Whether the kernels are loaded and warm (no waiting; see :func:`start_loading`).
 
     For callers whose result does not depend on which kernels run (integer counts and
-    masks: the streamer's histograms and write pass), so that a short run does not wait
-    for numba to load (about 0.4 s): pieces before the kernels are ready take the NumPy or
-    torch code. Returns ``False`` at once when numba is missing or disabled.
+    masks: the streamer's histograms and write pass): pieces before the kernels are
+    ready take the NumPy or torch code.
+    """
+    return _READY.is_set()
+
+
+def start_loading() -> None:
+    """Load the kernels on a background thread (numba's import and cached code: about 0.5 s
+    of CPU once per process, a few seconds the first time on a machine, when it compiles).
+
+    Nothing happens when numba is missing or disabled, or a load is under way or done.
     """
     global _LOADER
-    if _READY.is_set():
-        return True
-    if _FAILED or os.environ.get("EMP_THEORY_JIT", "1") == "0":
-        return False
+    if _READY.is_set() or _FAILED or os.environ.get("EMP_THEORY_JIT", "1") == "0":
+        return
     with _LOCK:
         if _LOADER is None:
             _LOADER = threading.Thread(target=_warm, name="emp_theory-jit", daemon=True)
             _LOADER.start()
-    return False
+
+
+def load() -> bool:
+    """Load the kernels now, waiting for it; whether they run."""
+    start_loading()
+    if _LOADER is not None:
+        _LOADER.join()
+    return _READY.is_set()
 
 
 def _warm() -> None:

@@ -248,10 +248,11 @@ class TestBitPatternKernels:
             assert (r[keep] == base[keep]).all()
 
 
-def test_ready_loads_in_the_background(monkeypatch):
-    jit.ready()
-    assert jit._READY.wait(120)  # the loader thread warms every bit-pattern signature
-    assert jit.ready()
-    monkeypatch.setattr(jit, "_READY", type(jit._READY)())  # not loaded, and disabled:
+def test_loading_in_the_background(monkeypatch):
+    assert jit.load() and jit.ready()  # every bit-pattern signature warmed
+    monkeypatch.setattr(jit, "_READY", type(jit._READY)())  # as if not loaded yet
+    assert not jit.ready()  # ready() never waits nor starts anything
+    monkeypatch.setattr(jit, "_LOADER", None)
     monkeypatch.setenv("EMP_THEORY_JIT", "0")
-    assert not jit.ready() and jit._LOADER is not None
+    jit.start_loading()  # disabled: no thread
+    assert jit._LOADER is None and not jit.ready()

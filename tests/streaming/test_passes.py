@@ -295,3 +295,18 @@ def test_pieces_may_mix_compiled_and_fallback_kernels(
     rep = S.prune_safetensors(src, tmp_path / "out", beta=0.8, progress=False)
     assert next(calls) > 10  # both kinds ran, many times
     assert_matches_core(src, tmp_path / "out", rep, 0.8)
+
+
+def test_small_checkpoints_do_not_load_numba(tmp_path, monkeypatch, make_model):
+    # loading numba (~0.5 s of CPU) pays only from JIT_MIN_BYTES of pruned tensors on
+    from emp_theory._kernels import jit
+    from emp_theory.streaming import driver
+
+    started = []
+    monkeypatch.setattr(jit, "start_loading", lambda: started.append(1))
+    src = make_model(tmp_path / "in", torch.bfloat16, seed=26)
+    S.prune_safetensors(src, tmp_path / "o1", progress=False)
+    assert started == []
+    monkeypatch.setattr(driver, "JIT_MIN_BYTES", 1)
+    S.prune_safetensors(src, tmp_path / "o2", progress=False)
+    assert started == [1]
