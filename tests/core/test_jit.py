@@ -256,3 +256,10 @@ def test_loading_in_the_background(monkeypatch):
     monkeypatch.setenv("EMP_THEORY_JIT", "0")
     jit.start_loading()  # disabled: no thread
     assert jit._LOADER is None and not jit.ready()
+
+
+def test_readme_states_the_threshold_used():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"{jit.JIT_MIN:,}".replace(",", " ") + " entries or more go through compiled" in readme

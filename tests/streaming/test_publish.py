@@ -30,6 +30,9 @@ from emp_theory.streaming import writer as W  # noqa: E402
 CHILD = textwrap.dedent(
     """
     import os, signal, sys, time
+    # a test runner started in the background (nohup, `&`) passes SIGINT on as ignored;
+    # this test is about what the CLI does with it, so take Python's default again
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from pathlib import Path
     mode, src, out, ready = sys.argv[1:5]
     from emp_theory import cli
