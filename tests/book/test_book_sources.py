@@ -64,3 +64,19 @@ def test_the_seed_paper_is_cited_as_the_arxiv_preprint_it_is():
     assert "Measure The Redundancy of Model Components" in entry  # the title of v3
     for path in [*BOOK.glob("*.md"), BOOK / "references.bib", ROOT / "README.md"]:
         assert "ICML" not in path.read_text(encoding="utf-8"), f"{path} cites a conference"
+
+
+def test_stored_results_read_by_a_chapter_carry_their_digest():
+    # the book's execution cache keys on a cell's code, not on the files it reads: a cell
+    # that glues numbers from a stored result names the file's sha256, so re-recording the
+    # result changes the cell and the chapter runs again (no stale numbers beside a new table)
+    import hashlib
+
+    found = 0
+    for md in BOOK.glob("*.md"):
+        text = md.read_text(encoding="utf-8")
+        for rel, digest in re.findall(r"# stored: (\S+) sha256 ([0-9a-f]{64})", text):
+            found += 1
+            data = (md.parent / rel).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == digest, f"{md.name}: {rel} changed"
+    assert found >= 1
