@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -70,8 +71,17 @@ def available() -> bool:
         return False
     try:
         _kernels()
-    except ImportError:
+    except ImportError:  # numba not installed: the NumPy kernels, silently
         _FAILED = True
+        return False
+    except Exception as exc:  # installed but broken (e.g. an llvmlite that does not match)
+        _FAILED = True
+        warnings.warn(
+            f"emp_theory: numba could not be loaded ({type(exc).__name__}: {exc}); "
+            "using the NumPy kernels (same results, slower)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return False
     return True
 

@@ -263,3 +263,17 @@ def test_readme_states_the_threshold_used():
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert f"{jit.JIT_MIN:,}".replace(",", " ") + " entries or more go through compiled" in readme
+
+
+def test_a_broken_numba_warns_once_and_falls_back(monkeypatch):
+    def broken():
+        raise OSError("libllvmlite.so: cannot open shared object file")
+
+    x = vectors(N0)["normal"]
+    want = emp_theory.emp_mask(x, 0.5)
+    monkeypatch.setattr(jit, "_kernels", broken)
+    monkeypatch.setattr(jit, "_FAILED", False)
+    with pytest.warns(RuntimeWarning, match="numba could not be loaded.*OSError"):
+        assert not jit.available()
+    assert not jit.available()  # decided once, no second warning
+    np.testing.assert_array_equal(emp_theory.emp_mask(x, 0.5), want)
