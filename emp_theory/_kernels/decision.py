@@ -173,20 +173,15 @@ def n_eff_from_sums(
 def n_eff_from_stats(st: Stats) -> int:
     """:func:`n_eff_from_sums` of the statistics of one score vector (exact near integers)."""
     n_chunks = -(-st.N // CHUNK)
-    return n_eff_from_sums(
-        st.l1,
-        st.l2sq,
-        st.N,
-        n_chunks=n_chunks,
-        exact=(lambda: ExactSums().add(st.flat)) if st.rel_err is None else _exact32(st),
-        rel_err=st.rel_err,
-    )
 
+    def exact() -> ExactSums:
+        if st.rel_err is None:  # the NumPy chunks
+            return ExactSums().add(st.flat)
+        from . import jit  # the compiled path's sums: its own exact fallback
 
-def _exact32(st: Stats):
-    from . import jit
+        return jit.exact_sums32(st.flat)
 
-    return lambda: jit.exact_sums32(st.flat)
+    return n_eff_from_sums(st.l1, st.l2sq, st.N, n_chunks=n_chunks, exact=exact, rel_err=st.rel_err)
 
 
 def n_eff_rows(rows: np.ndarray) -> np.ndarray:

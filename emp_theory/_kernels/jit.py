@@ -134,9 +134,14 @@ def _warm() -> None:
     _READY.set()
 
 
+def covers(n: int) -> bool:
+    """Whether a float32 vector of ``n`` entries goes through the compiled kernels."""
+    return n >= JIT_MIN and available()
+
+
 def use_for(flat: np.ndarray) -> bool:
     """Whether ``flat`` (flat, contiguous) goes through the compiled float32 kernels."""
-    return flat.dtype == np.float32 and flat.size >= JIT_MIN and available()
+    return flat.dtype == np.float32 and covers(flat.size)
 
 
 def _kernels():
@@ -163,6 +168,11 @@ def _run(fn, spans):
     if len(spans) == 1:
         return [fn(*spans[0])]
     return list(pool().map(lambda ab: fn(*ab), spans))
+
+
+def _total(parts: list[np.ndarray]) -> np.ndarray:
+    """The sum of the tasks' integer counts (a new array; the order does not matter)."""
+    return np.sum(parts, axis=0)
 
 
 # ---------------------------------------------------------------------------
@@ -216,12 +226,7 @@ def stats32(flat: np.ndarray, with_hist: bool) -> tuple[float, float, np.ndarray
         return h
 
     hs = _run(run, tasks(n))
-    hist = None
-    if with_hist:
-        hist = hs[0]
-        for h in hs[1:]:
-            hist += h
-    return float(o1.sum()), float(o2.sum()), hist
+    return float(o1.sum()), float(o2.sum()), _total(hs) if with_hist else None
 
 
 def exact_sums32(flat: np.ndarray):
@@ -242,10 +247,7 @@ def exact_sums32(flat: np.ndarray):
         K.exact_parts(flat[i:j], a[0], a[1], a[2])
         return a
 
-    parts = _run(run, tasks(flat.size))
-    tot = parts[0]
-    for a in parts[1:]:
-        tot += a
+    tot = _total(_run(run, tasks(flat.size)))
     s1: dict[int, int] = {}
     s2: dict[int, int] = {}
     for e in np.flatnonzero(tot[0]).tolist():
@@ -258,25 +260,22 @@ def exact_sums32(flat: np.ndarray):
 # ---------------------------------------------------------------------------
 # Selection
 # ---------------------------------------------------------------------------
-def _from_top(hist: np.ndarray, r: int) -> tuple[int, int]:
-    """``(bin, above)``: the bin holding the ``r``-th largest key, and the count above it."""
+def from_top(hist: np.ndarray, r: int) -> tuple[int, int]:
+    """``(bin, above)``: the bin of `hist` holding the ``r``-th largest key, and the count above it."""
     c = np.cumsum(hist[::-1])
     i = int(np.searchsorted(c, r))
     return hist.size - 1 - i, int(c[i - 1]) if i else 0
 
 
 class Cut(NamedTuple):
-    """Where the ``k`` kept magnitudes end: keep ``key >= T`` (`inclusive`) or ``key > T`` plus ties.
+    """Where the ``k`` kept magnitudes end.
 
-    ``n_above`` keys are above ``T`` (``inclusive``: at or above it, ``n_above = k``);
-    otherwise ``T`` is the ``k``-th largest key, and ``quotas[t]`` (``None`` when every
-    tie is kept) is how many of the ties in task ``t`` (:func:`tasks`) are kept, first
-    ones first.
+    ``quotas is None``: keep the keys ``>= key`` (exactly ``k`` of them). Otherwise ``key``
+    is the ``k``-th largest key: keep the keys above it and, of those equal to it, the
+    first ``quotas[t]`` in task ``t`` (:func:`tasks`).
     """
 
     key: int
-    inclusive: bool
-    n_above: int
     quotas: list[int] | None
 
 
@@ -284,38 +283,35 @@ def threshold32(flat: np.ndarray, k: int, hist: np.ndarray | None = None, exact_
     """The :class:`Cut` that keeps the ``k`` largest magnitudes of `flat` (ties: lowest index first).
 
     `hist` is the top-bit count of :func:`stats32` (computed when ``None``). With
-    `exact_key`, ``T`` is always the ``k``-th largest key (a second read even when the
+    `exact_key`, ``key`` is always the ``k``-th largest key (a second read even when the
     whole top-bit bin is kept).
     """
     K = _kernels()
     if hist is None:
         hist = stats32(flat, True)[2]
-    b1, above = _from_top(hist, k)
+    b1, above = from_top(hist, k)
     r = k - above
-    spans = tasks(flat.size)
     if r == hist[b1] and not exact_key:  # the whole bin is kept: no second read
-        return Cut(b1 << 16, True, k, None)
+        return Cut(b1 << 16, None)
 
     def run(i: int, j: int):
         h = np.zeros(_BINS2, dtype=np.int64)
         K.hist_low(flat[i:j], b1, h)
         return h
 
-    hs = _run(run, spans)
-    h2 = hs[0].copy() if len(hs) > 1 else hs[0]
-    for h in hs[1:]:
-        h2 += h
-    low, above2 = _from_top(h2, r)
+    hs = _run(run, tasks(flat.size))
+    h2 = _total(hs)
+    low, above2 = from_top(h2, r)
     need = r - above2
     T = (b1 << 16) | low
-    if need == int(h2[low]):
-        return Cut(T, False, above + above2, None)
+    if need == int(h2[low]):  # every tie is kept
+        return Cut(T, None)
     quotas, left = [], need
     for h in hs:
         q = min(int(h[low]), left)
         quotas.append(q)
         left -= q
-    return Cut(T, False, above + above2, quotas)
+    return Cut(T, quotas)
 
 
 def mask32(flat: np.ndarray, k: int, hist: np.ndarray | None = None) -> np.ndarray:
@@ -328,9 +324,7 @@ def mask32(flat: np.ndarray, k: int, hist: np.ndarray | None = None) -> np.ndarr
 
     def run(t: int):
         i, j = spans[t]
-        if cut.inclusive:
-            K.at_least(flat[i:j], cut.key, mask[i:j])
-        elif cut.quotas is None:  # every tie is kept
+        if cut.quotas is None:
             K.at_least(flat[i:j], cut.key, mask[i:j])
         else:
             K.above(flat[i:j], cut.key, mask[i:j])
@@ -345,12 +339,14 @@ def topk_sum32(flat: np.ndarray, k: int, hist: np.ndarray | None = None) -> floa
     """Float64 sum of the ``k`` largest ``|flat|``: the sum above the threshold plus its ties."""
     K = _kernels()
     cut = threshold32(flat, k, hist)
+    inclusive = cut.quotas is None
     o = np.empty(-(-flat.size // BLOCK))
     _run(
-        lambda i, j: K.sum_kept(flat[i:j], cut.key, cut.inclusive, o, i // BLOCK),
+        lambda i, j: K.sum_kept(flat[i:j], cut.key, inclusive, o, i // BLOCK),
         tasks(flat.size),
     )
-    return float(o.sum()) + (k - cut.n_above) * _as_float(cut.key)
+    ties = 0 if inclusive else sum(cut.quotas)
+    return float(o.sum()) + ties * _as_float(cut.key)
 
 
 def kth_largest32(flat: np.ndarray, k: int) -> float:

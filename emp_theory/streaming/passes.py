@@ -124,10 +124,7 @@ def digit_shift(bits: int, level: int) -> int:
 
 def select(hist: np.ndarray, r: int) -> tuple[int, int]:
     """Bin holding the ``r``-th largest entry (1-based) and its rank inside that bin."""
-    from_top = np.cumsum(hist[::-1])
-    j = int(np.searchsorted(from_top, r))  # first position with count >= r
-    b = hist.size - 1 - j
-    above = int(from_top[j] - hist[b])
+    b, above = jit.from_top(hist, r)  # the core's radix selection counts the same way
     return b, r - above
 
 
@@ -232,7 +229,7 @@ def pass_stats(g: Group, reader: Reader) -> None:
     scale = g.scale
     bits = g.bits
     scale64 = bits == 64  # the core scales by max|w| only for float64 data
-    compiled = not scale64 and g.N >= jit.JIT_MIN and jit.available()
+    compiled = not scale64 and jit.covers(g.N)  # as the core's `stats` decides
     shift = digit_shift(bits, 0)
     nbins = 1 << (bits - 1 - shift)  # the top digit, whose first bit (the sign) is cleared
     store: dict = {}
