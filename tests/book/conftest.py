@@ -186,6 +186,11 @@ class PageLog:
             + [f"console error: {e}" for e in self.console_errors]
         )
 
+    def check(self) -> None:
+        """Fail with every problem the page had (none expected)."""
+        problems = self.problems()
+        assert not problems, "\n".join(problems)
+
 
 def _open(browser, url: str, viewport: dict):
     """A fresh context (cold cache) at ``viewport``, with ``url`` loaded and idle."""

@@ -23,7 +23,6 @@ import math
 import random
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -34,7 +33,6 @@ pytestmark = pytest.mark.browser
 PAGE = "book/lower_bound.html"
 EXPLORER = "emp-bounds-explorer"
 PLOT = f"{EXPLORER}-plot"
-LOCAL_HOST = "127.0.0.1"
 TOL = 1e-9
 
 
@@ -51,42 +49,14 @@ def explorer_site(site) -> Path:
     return site
 
 
-# `browser`: the session's Chromium of tests/book/conftest.py (playwright's sync API
-# allows one running instance per process, shared by every browser test module)
+# `open_page`: the session's Chromium page opener of tests/book/conftest.py (playwright's
+# sync API allows one running instance per process, shared by every browser test module)
 
 
-class Log:
-    def __init__(self):
-        self.external: list[str] = []
-        self.problems: list[str] = []  # console errors, exceptions, failed loads
-
-    def check(self):
-        assert not self.external, f"requests to other hosts: {self.external}"
-        assert not self.problems, "\n".join(self.problems)
-
-
-def open_page(browser, server, width=1280, height=900):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    log = Log()
-
-    def route(r):
-        if urlsplit(r.request.url).hostname == LOCAL_HOST:
-            r.continue_()
-        else:
-            log.external.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and log.problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: log.problems.append(f"exception: {e}"))
-    page.on(
-        "response",
-        lambda resp: resp.status >= 400 and log.problems.append(f"HTTP {resp.status} {resp.url}"),
-    )
-    page.on("requestfailed", lambda req: log.problems.append(f"failed: {req.url} {req.failure}"))
-    page.goto(f"{server}/{PAGE}", wait_until="load", timeout=60_000)
-    page.wait_for_load_state("networkidle", timeout=60_000)
+def open_explorer(open_page, server, width=1280, height=900):
+    """The page through tests/book/conftest.py's `open_page` (requests off 127.0.0.1
+    aborted and logged, console errors, exceptions, failed loads), once the plot is drawn."""
+    context, page, log = open_page(f"{server}/{PAGE}", {"width": width, "height": height})
     page.wait_for_function(
         f"""() => {{
             const gd = document.getElementById("{PLOT}");
@@ -98,8 +68,8 @@ def open_page(browser, server, width=1280, height=900):
 
 
 @pytest.fixture(scope="module")
-def opened(browser, server, explorer_site):
-    context, page, log = open_page(browser, server)
+def opened(open_page, server, explorer_site):
+    context, page, log = open_explorer(open_page, server)
     try:
         yield page, log
     finally:
@@ -351,8 +321,8 @@ def test_invalid_values_are_refused(opened):
     log.check()
 
 
-def test_fits_a_phone(browser, server):
-    context, page, log = open_page(browser, server, width=390, height=844)
+def test_fits_a_phone(open_page, server):
+    context, page, log = open_explorer(open_page, server, width=390, height=844)
     try:
         sizes = page.evaluate(
             f"""() => {{
