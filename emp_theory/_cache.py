@@ -30,6 +30,7 @@ __all__ = [
     "cache_dir",
     "cache_key",
     "file_digest",
+    "fsync_dir",
     "verify_digest",
 ]
 
@@ -82,7 +83,8 @@ def file_digest(path) -> str:
     return h.hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """``fsync`` a folder, so that a rename or a new file in it survives a crash (best effort)."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -133,7 +135,7 @@ def atomic_write(path, data: bytes | str | Callable, *, digest: bool = False) ->
         raise
     if hexdigest is not None:
         atomic_write(_sidecar(path), f"{hexdigest}  {path.name}\n")
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return path
 
 

@@ -55,6 +55,8 @@ import signal
 import threading
 from pathlib import Path
 
+from .._cache import fsync_dir
+
 __all__ = [
     "Output",
     "human",
@@ -145,15 +147,6 @@ def _free_bytes(path: Path) -> int | None:
 
 def _empty_dir(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and not os.listdir(path)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class Output:
@@ -267,7 +260,7 @@ class Output:
                 shutil.rmtree(path)
                 self.cleaned.append(f"removed {entry} (left by killed process {pid})")
         if found:
-            _fsync_dir(self.parent)
+            fsync_dir(self.parent)
 
     def _check_existing(self) -> None:
         """Refuse a folder that is not empty and not (with `overwrite`) a previous output."""
@@ -337,7 +330,7 @@ class Output:
         assert src is not None
         self._check_existing()  # again: the folder may have changed during the run
         for dirpath, _, _ in os.walk(src):
-            _fsync_dir(Path(dirpath))
+            fsync_dir(Path(dirpath))
         old = None
         if self.out.exists() and os.listdir(self.out):
             old = self.parent / old_name(self.name, os.getpid())
@@ -350,6 +343,6 @@ class Output:
         else:
             os.rename(src, self.out)  # an empty folder there is replaced
         self.partial = None
-        _fsync_dir(self.parent)
+        fsync_dir(self.parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
