@@ -146,6 +146,32 @@ def fallback_rows(sizes, repeat):
         )
 
 
+_FIRST_CALL = """
+import time, numpy as np, emp_theory
+s = np.random.default_rng(0).standard_normal({N}, dtype=np.float32)
+t0 = time.perf_counter(); emp_theory.emp_mask(s); t1 = time.perf_counter(); emp_theory.emp_mask(s)
+print(t1 - t0, time.perf_counter() - t1)
+"""
+
+
+def first_call_rows(N: int) -> None:
+    """The one-time cost of the compiled kernels: emp_mask's first call in a fresh process."""
+    import subprocess
+    import sys
+
+    print(f"\nFirst call in a fresh process (N = {N}; numba's import and cached code), seconds")
+    print(f"{'kernels':>9} {'first call':>11} {'second call':>12}")
+    for label, env in (("compiled", "1"), ("NumPy", "0")):
+        out = subprocess.run(
+            [sys.executable, "-c", _FIRST_CALL.format(N=N)],
+            env={**os.environ, "EMP_THEORY_JIT": env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        print(f"{label:>9} {float(out[0]):>10.3f}s {float(out[1]):>11.3f}s")
+
+
 def torch_rows(sizes, repeat, device: str):
     from emp_theory import _torch_kernels
 
@@ -199,6 +225,8 @@ def main() -> None:
     )
     numpy_rows(sizes, args.repeat)
     fallback_rows(sizes, args.repeat)
+    if not args.no_jit:
+        first_call_rows(max(sizes))
     torch_rows(sizes, args.repeat, "cpu")
     if torch.cuda.is_available():
         print(f"CUDA device: {torch.cuda.get_device_name()}")

@@ -29,8 +29,9 @@ mask is exact and independent of the number of threads. Extra memory: the mask a
 :math:`N/B` block sums.
 
 **Cost of loading.** The first call in a process imports numba and loads the compiled
-code from its on-disk cache (``__pycache__`` beside this module): about 0.5 s. The first
-call on a machine compiles it: a few seconds, once. The core always takes these kernels
+code from its on-disk cache (``__pycache__`` beside this module); the first call on a
+machine compiles it, once (``benchmarks/bench_mask.py`` prints the first call's time in
+a fresh process against the NumPy kernels'). The core always takes these kernels
 for large float32 input (so a result never depends on timing); the streamer, whose
 counts and masks are the same either way, loads them in the background only for large
 checkpoints (:func:`start_loading`, :func:`ready`).
@@ -97,8 +98,8 @@ def ready() -> bool:
 
 
 def start_loading() -> None:
-    """Load the kernels on a background thread (numba's import and cached code: about 0.5 s
-    of CPU once per process, a few seconds the first time on a machine, when it compiles).
+    """Load the kernels on a background thread (numba's import and cached code, once per
+    process; the first time on a machine, also their compilation).
 
     Nothing happens when numba is missing or disabled, or a load is under way or done.
     """
@@ -171,8 +172,14 @@ def _run(fn, spans):
 
 
 def _total(parts: list[np.ndarray]) -> np.ndarray:
-    """The sum of the tasks' integer counts (a new array; the order does not matter)."""
-    return np.sum(parts, axis=0)
+    """The sum of the tasks' integer counts (the order does not matter; one task: its own
+    array, not a copy, since this runs on every call and the counts are only read)."""
+    if len(parts) == 1:
+        return parts[0]
+    total = parts[0] + parts[1]
+    for p in parts[2:]:
+        total += p
+    return total
 
 
 # ---------------------------------------------------------------------------

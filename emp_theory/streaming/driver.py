@@ -58,8 +58,9 @@ from .writer import copy_file, write_shard
 
 #: From this many bytes of pruned tensors on, the compiled (numba) kernels of
 #: :mod:`!emp_theory._kernels.jit` are loaded in the background for the histogram and
-#: write passes (below it they are used only if already loaded: their load, about 0.5 s
-#: of CPU, would cost more than they save; counts and masks are the same either way).
+#: write passes (below it they are used only if already loaded: their load, numba's
+#: import and cached code, would cost more CPU than they save; counts and masks are the
+#: same either way).
 JIT_MIN_BYTES = 8 << 30
 
 __all__ = ["REPORT_NAME", "magnitude_histogram", "prune_safetensors"]

@@ -82,6 +82,16 @@ class TestStats32:
         assert jit.rel_error(10**9) < 1e-12
         assert jit.rel_error(10**9) > (jit.BLOCK - 1) * 2.0**-53
 
+    @pytest.mark.parametrize("n", [jit.JIT_MIN, 10**6 + 3, 5 * 10**7, 10**12])
+    def test_bound_is_the_documented_formula(self, n):
+        # rel_error's docstring: g = gamma_{B-1+2d}, d = pairwise_depth(ceil(n/B)),
+        # bound (1+g)^2 (1+u)^2 / (1-g) - 1; evaluated here in exact rationals
+        u = Fraction(1, 2**53)
+        d = jit.BLOCK - 1 + 2 * _kernels.pairwise_depth(-(-n // jit.BLOCK))
+        g = d * u / (1 - d * u)
+        want = (1 + g) ** 2 * (1 + u) ** 2 / (1 - g) - 1
+        assert jit.rel_error(n) == pytest.approx(float(want), rel=1e-12)
+
     def test_nan_and_inf_show_in_the_sums(self):
         x = np.ones(N0, np.float32)
         x[12345] = np.nan
