@@ -100,6 +100,12 @@ class TestStats32:
         with pytest.raises(ValueError, match="finite"):
             emp_theory.n_eff(x)
 
+    def test_all_zero_is_refused_naming_the_argument(self):
+        with pytest.raises(ValueError, match="`s` is all zeros"):
+            emp_theory.emp_mask(np.zeros(N0, np.float32))
+        with pytest.raises(ValueError, match="`s` is all zeros"):
+            emp_theory.s_eff(-np.zeros(N0, np.float32))  # -0.0 everywhere
+
     def test_independent_of_the_number_of_tasks(self, monkeypatch):
         x = vectors(3 * N0)["normal"]
         one = jit.stats32(x, True)
