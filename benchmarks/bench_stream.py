@@ -174,39 +174,41 @@ def phase_copy(d: Path, out: Path, sink: bool) -> dict:
     import torch
     from safetensors import safe_open
 
-    from emp_theory.streaming.writer import Sink
+    from emp_theory.streaming.writer import Flusher, Sink
 
     out.mkdir(parents=True, exist_ok=True)
-    for p in _shards(d):
-        with open(p, "rb") as fh:
-            n = int.from_bytes(fh.read(8), "little")
-            header = fh.read(n)
-        hdr = json.loads(header)
-        hdr.pop("__metadata__", None)
-        names = sorted(hdr, key=lambda k: hdr[k]["data_offsets"][0])
-        opener = Sink if sink else (lambda q: open(q, "wb"))
-        with safe_open(str(p), framework="pt") as f, opener(out / p.name) as fo:
-            fo.write(n.to_bytes(8, "little") + header)
-            for k in names:
-                t = f.get_tensor(k).reshape(-1).view(torch.uint8).numpy()
-                for a in range(0, t.size, 1 << 21):
-                    fo.write(t[a : a + (1 << 21)])
-                del t
+    with Flusher() as flusher:  # as the prune: each file's fsync overlaps the next file
+        for p in _shards(d):
+            with open(p, "rb") as fh:
+                n = int.from_bytes(fh.read(8), "little")
+                header = fh.read(n)
+            hdr = json.loads(header)
+            hdr.pop("__metadata__", None)
+            names = sorted(hdr, key=lambda k: hdr[k]["data_offsets"][0])
+            opener = (lambda q: Sink(q, flusher)) if sink else (lambda q: open(q, "wb"))
+            with safe_open(str(p), framework="pt") as f, opener(out / p.name) as fo:
+                fo.write(n.to_bytes(8, "little") + header)
+                for k in names:
+                    t = f.get_tensor(k).reshape(-1).view(torch.uint8).numpy()
+                    for a in range(0, t.size, 1 << 21):
+                        fo.write(t[a : a + (1 << 21)])
+                    del t
     return {}
 
 
 def phase_copy_rd(d: Path, out: Path) -> dict:
     """The bytes of every shard read straight into the prune's writer's buffers."""
-    from emp_theory.streaming.writer import Sink, copy_bytes
+    from emp_theory.streaming.writer import Flusher, Sink, copy_bytes
 
     class _NoBar:
         def update(self, n):
             pass
 
     out.mkdir(parents=True, exist_ok=True)
-    for p in _shards(d):
-        with Sink(out / p.name) as sink, open(p, "rb", buffering=0) as fi:
-            copy_bytes(sink, fi, 0, p.stat().st_size, _NoBar())
+    with Flusher() as flusher:  # as the prune: each file's fsync overlaps the next file
+        for p in _shards(d):
+            with Sink(out / p.name, flusher) as sink, open(p, "rb", buffering=0) as fi:
+                copy_bytes(sink, fi, 0, p.stat().st_size, _NoBar())
     return {}
 
 
@@ -223,7 +225,7 @@ def phase_profile(d: Path, out: Path, repeat: int) -> dict:
     from emp_theory.streaming.keys import magnitude_keys
     from emp_theory.streaming.reader import Reader, by_shard, jobs_of, run_pieces
     from emp_theory.streaming.rule import PruneRule
-    from emp_theory.streaming.writer import write_shard
+    from emp_theory.streaming.writer import Flusher, write_shard
 
     class _NoBar:
         total = 0
@@ -261,9 +263,10 @@ def phase_profile(d: Path, out: Path, repeat: int) -> dict:
         g = state["g"]
         g.ties = state["ties"]
         out.mkdir(parents=True, exist_ok=True)
-        for sh in ck.shards:
-            mine = {s.tensor.name: (s, g) for s in g.segs if s.shard is sh}
-            write_shard(sh, out / sh.name, mine, reader)
+        with Flusher() as flusher:
+            for sh in ck.shards:
+                mine = {s.tensor.name: (s, g) for s in g.segs if s.shard is sh}
+                write_shard(sh, out / sh.name, mine, reader, flusher)
 
     def copy():
         phase_copy_rd(d, out)

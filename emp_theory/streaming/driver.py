@@ -15,7 +15,11 @@ Publishing
     one rename (:class:`~emp_theory.streaming.publish.Output`), so ``OUT_DIR`` is
     either a complete checkpoint of one run or absent (or the previous output,
     untouched), whatever interrupts the run: an exception, Ctrl-C, SIGKILL, a full
-    disk or a file-size limit.
+    disk or a file-size limit. Every file is ``fsync``-ed before the rename; a
+    shard's ``fsync`` runs on a background thread
+    (:class:`~emp_theory.streaming.writer.Flusher`) while the next shard is written,
+    and the driver waits for all of them (raising the first error) before it writes
+    the report.
 
 Threads
     Torch runs with one intra-op thread while the driver works
@@ -54,7 +58,7 @@ from .publish import Output
 from .reader import Reader
 from .report import build_report
 from .rule import PruneRule
-from .writer import copy_file, write_shard
+from .writer import Flusher, copy_file, write_shard
 
 #: From this many bytes of pruned tensors on, the compiled (numba) kernels of
 #: :mod:`!emp_theory._kernels.jit` are loaded in the background for the histogram and
@@ -364,27 +368,30 @@ def _run(ck, segs, rule, slot: Output, run, stats, progress, report_name, t0) ->
             t_analysis = time.perf_counter() - t0
         try:
             tmp = slot.begin()
-            for sh in ck.shards:
-                if scope == "layer":
-                    ta = time.perf_counter()
-                    bar.set_description(f"emp {sh.name}")
-                    for g in (g for g in planned if g.segs[0].shard is sh):
-                        groups.append(g)
-                        analyse(g, reader, b)
-                        seg_of[(sh.name, g.segs[0].tensor.name)] = (g.segs[0], g)
-                    t_analysis += time.perf_counter() - ta
-                bar.set_description(f"emp write {sh.name}")
-                dst = tmp / sh.name
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                by_name = {n: v for (shn, n), v in seg_of.items() if shn == sh.name}
-                write_shard(sh, dst, by_name, reader)
-            reader.close()
-            for g in groups:
-                if not g.zero and g.ties != 0:  # pragma: no cover - internal invariant
-                    raise RuntimeError("internal error: tie quota not exhausted")
-            bar.set_description("emp copy files")
-            for f in ck.files:
-                copy_file(ck.root / f, tmp / f)
+            # each shard's fsync runs on the flusher's thread, overlapping the next shard
+            with Flusher() as flusher:
+                for sh in ck.shards:
+                    if scope == "layer":
+                        ta = time.perf_counter()
+                        bar.set_description(f"emp {sh.name}")
+                        for g in (g for g in planned if g.segs[0].shard is sh):
+                            groups.append(g)
+                            analyse(g, reader, b)
+                            seg_of[(sh.name, g.segs[0].tensor.name)] = (g.segs[0], g)
+                        t_analysis += time.perf_counter() - ta
+                    bar.set_description(f"emp write {sh.name}")
+                    dst = tmp / sh.name
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    by_name = {n: v for (shn, n), v in seg_of.items() if shn == sh.name}
+                    write_shard(sh, dst, by_name, reader, flusher)
+                reader.close()
+                for g in groups:
+                    if not g.zero and g.ties != 0:  # pragma: no cover - internal invariant
+                        raise RuntimeError("internal error: tie quota not exhausted")
+                bar.set_description("emp copy files")
+                for f in ck.files:
+                    copy_file(ck.root / f, tmp / f, flusher)
+                flusher.wait()  # every file on the disk before the report and the rename
             t_total = time.perf_counter() - t0
             report = build_report(run, ck, groups, seg_of, rule, slot.cleaned, t_analysis, t_total)
             path = atomic_write(tmp / report_name, json.dumps(report, indent=2) + "\n")

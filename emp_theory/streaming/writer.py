@@ -15,7 +15,10 @@ Output
     background thread while the calling thread masks the next block, with
     ``O_DIRECT`` where the OS and file system allow it (Linux; elsewhere, or with
     :data:`DIRECT_IO` false, through the page cache), so the copy of a model larger
-    than memory does not evict the shards still to be read.
+    than memory does not evict the shards still to be read. A finished file is
+``fsync``-ed and closed by a :class:`Flusher` on another thread, so one shard's flush
+to the disk overlaps the reads, masks and writes of the next; the driver waits for
+every flush (:meth:`Flusher.wait`, which raises the first error) before it publishes.
 
 Examples
 --------
@@ -53,6 +56,7 @@ __all__ = [
     "DIRECT_IO",
     "SINK_BLOCK",
     "SINK_BUFFERS",
+    "Flusher",
     "Sink",
     "aligned",
     "copy_bytes",
@@ -69,6 +73,49 @@ SINK_BLOCK = 8 << 20
 SINK_BUFFERS = 3
 
 
+def _fsync_close(fd: int) -> None:
+    try:
+        os.fsync(fd)  # on disk before the folder is published
+    finally:
+        os.close(fd)
+
+
+class Flusher:
+    """``fsync`` and close finished output files on one background thread.
+
+    :meth:`submit` hands over an open descriptor whose writes are done;
+    :meth:`wait` returns once every file handed over is on the disk and closed, and
+    raises the first error (``EIO``, ``ENOSPC`` of a delayed allocation, ...). As a
+    context manager it waits on exit; after an exception in the block it still
+    closes every descriptor, without raising a second error.
+    """
+
+    def __init__(self):
+        self.ex = ThreadPoolExecutor(1, thread_name_prefix="emp_theory_flush")
+        self.futs: list = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.wait()
+        else:
+            wait(self.futs)
+            self.ex.shutdown(wait=True)
+
+    def submit(self, fd: int) -> None:
+        """``fsync`` and close ``fd`` in the background (this object owns it from now on)."""
+        self.futs.append(self.ex.submit(_fsync_close, fd))
+
+    def wait(self) -> None:
+        """Wait for every flush handed over; raise the first error."""
+        futs, self.futs = self.futs, []
+        wait(futs)
+        for f in futs:
+            f.result()
+
+
 class Sink:
     """Sequential writer of one file: fixed aligned blocks written by a background thread.
 
@@ -80,10 +127,13 @@ class Sink:
     for the kernel to find page-cache memory. The last block is padded to the
     alignment and the file truncated to its length. If the file system refuses
     direct I/O (at open or at the first write) the same blocks are written through
-    the page cache; the bytes written are the same either way.
+    the page cache; the bytes written are the same either way. With a ``flusher``
+    (:class:`Flusher`), :meth:`close` hands the descriptor to it for the ``fsync``
+    instead of waiting for the disk.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, flusher: Flusher | None = None):
+        self.flusher = flusher
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
         direct = getattr(os, "O_DIRECT", 0)
         self.fd = None
@@ -162,7 +212,10 @@ class Sink:
         self.direct = False
 
     def close(self) -> None:
-        """Write what is left, wait for every write, truncate padding, ``fsync`` and close."""
+        """Write what is left, wait for every write, truncate padding, ``fsync`` and close.
+
+        With a flusher the ``fsync`` and close run on its thread (:meth:`Flusher.wait`).
+        """
         n = self.pos
         padded = False
         if n:
@@ -177,10 +230,15 @@ class Sink:
             self._shutdown(raise_errors=True)
             if padded:
                 os.ftruncate(self.fd, self.size)
-            os.fsync(self.fd)  # on disk before the folder is published
-        finally:  # the descriptor is closed even when a write failed
+        except BaseException:  # the descriptor is closed even when a write failed
             os.close(self.fd)
             self.fd = None
+            raise
+        fd, self.fd = self.fd, None
+        if self.flusher is None:
+            _fsync_close(fd)
+        else:
+            self.flusher.submit(fd)
 
     def _shutdown(self, raise_errors: bool) -> None:
         futs = [f for f in self.futs if f is not None]
@@ -267,12 +325,19 @@ def copy_bytes(sink: Sink, fi, start: int, n: int, bar) -> None:
         bar.update(k)
 
 
-def write_shard(sh: Shard, tmp: Path, segs: dict[str, tuple[Seg, Group]], reader: Reader) -> None:
+def write_shard(
+    sh: Shard,
+    tmp: Path,
+    segs: dict[str, tuple[Seg, Group]],
+    reader: Reader,
+    flusher: Flusher | None = None,
+) -> None:
     """Write shard ``sh`` to ``tmp``: header verbatim, pruned tensors masked, others copied.
 
-    ``segs`` maps the names of the pruned tensors of ``sh`` to their segment and group.
+    ``segs`` maps the names of the pruned tensors of ``sh`` to their segment and group;
+    with a ``flusher`` the file's ``fsync`` is left to it (:class:`Sink`).
     """
-    with Sink(tmp) as sink, open(sh.path, "rb", buffering=0) as fi:
+    with Sink(tmp, flusher) as sink, open(sh.path, "rb", buffering=0) as fi:
         sink.write(sh.header)
         for t in sh.tensors:
             entry = segs.get(t.name)
@@ -282,12 +347,15 @@ def write_shard(sh: Shard, tmp: Path, segs: dict[str, tuple[Seg, Group]], reader
                 write_masked(sink, entry[0], entry[1], reader)
 
 
-def copy_file(src: Path, dst: Path) -> None:
-    """Copy file `src` to `dst` byte for byte (``shutil.copyfile``) and ``fsync`` it."""
+def copy_file(src: Path, dst: Path, flusher: Flusher | None = None) -> None:
+    """Copy file `src` to `dst` byte for byte (``shutil.copyfile``) and ``fsync`` it.
+
+    With a ``flusher`` the ``fsync`` runs on its thread (:class:`Flusher`).
+    """
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dst)
     fd = os.open(dst, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    if flusher is None:
+        _fsync_close(fd)
+    else:
+        flusher.submit(fd)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -279,3 +281,68 @@ def test_small_tmpfs(tmp_path, model, mode):
     why = "not enough free space" if mode == "tmpfs" else "No space left on device"
     assert f"({why})" in stderr  # the early check, or the write that failed
     assert "LEFT []" in stdout  # nothing beside the output, no output
+
+
+def test_every_file_is_fsynced_before_the_rename(tmp_path, model, monkeypatch):
+    # the shards' fsyncs run on the flusher's thread, overlapping the next shard: each
+    # must still have finished, for every file of the output, before the folder is
+    # published, and no descriptor may be left open
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("no /proc: cannot map descriptors to paths")
+    out = tmp_path / "out"
+    synced: list[str] = []
+    real_fsync, real_rename = os.fsync, os.rename
+    at_rename: list[tuple[set, set]] = []
+
+    def fsync(fd):
+        path = os.path.realpath(f"/proc/self/fd/{fd}")
+        real_fsync(fd)
+        synced.append(path)
+
+    def rename(src, dst):
+        if Path(dst) == out:
+            files = {p.relative_to(src) for p in Path(src).rglob("*") if p.is_file()}
+            done = {Path(f).relative_to(src) for f in synced if Path(f).is_relative_to(src)}
+            at_rename.append((files, done))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "rename", rename)
+    n_fds = len(os.listdir("/proc/self/fd"))
+    S.prune_safetensors(model, out, progress=False)
+    ((files, done),) = at_rename
+    assert files == {p.relative_to(out) for p in out.rglob("*") if p.is_file()}
+    # the report is fsync-ed by atomic_write under its temporary name, then renamed
+    files.discard(Path(S.REPORT_NAME))
+    assert len(files) >= 5 and files <= done  # shards, index, config, ...
+    assert len(os.listdir("/proc/self/fd")) == n_fds
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "match"),
+    [
+        (errno.EIO, OSError, "Input/output error"),
+        (errno.ENOSPC, ValueError, "no space left .* the output needs"),
+    ],
+)
+def test_a_failed_fsync_keeps_the_old_output(tmp_path, model, monkeypatch, code, error, match):
+    # an error reported only by fsync (a failing disk; a delayed allocation that finds
+    # the disk full) on the flusher's thread: raised, nothing published, the old output
+    # untouched; a full disk is the one-line space error
+    out = tmp_path / "out"
+    S.prune_safetensors(model, out, beta=0.5, progress=False)
+    old = _snapshot(out)
+    real = W.os.fsync
+    calls = []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(code, os.strerror(code))
+        return real(fd)
+
+    monkeypatch.setattr(W.os, "fsync", fsync)
+    with pytest.raises(error, match=match):
+        S.prune_safetensors(model, out, overwrite=True, progress=False)
+    assert len(calls) >= 2
+    assert _snapshot(out) == old and _beside(tmp_path) == ["in", "out"]
