@@ -188,7 +188,11 @@ class Sink:
         self.pos = 0
         f, self.futs[self.i] = self.futs[self.i], None
         if f is not None:
-            f.result()  # its buffer is free again; a write error surfaces here
+            self._await(f)
+
+    def _await(self, f) -> None:
+        """Wait until the write of a buffer is done (it is free again); its error surfaces here."""
+        f.result()
 
     def _write_block(self, buf: np.ndarray) -> None:
         mv = memoryview(buf)
