@@ -16,9 +16,10 @@ Output
     ``O_DIRECT`` where the OS and file system allow it (Linux; elsewhere, or with
     :data:`DIRECT_IO` false, through the page cache), so the copy of a model larger
     than memory does not evict the shards still to be read. A finished file is
-``fsync``-ed and closed by a :class:`Flusher` on another thread, so one shard's flush
-to the disk overlaps the reads, masks and writes of the next; the driver waits for
-every flush (:meth:`Flusher.wait`, which raises the first error) before it publishes.
+    ``fsync``-ed and closed by a :class:`Flusher` on another thread, so one shard's
+    flush to the disk overlaps the reads, masks and writes of the next; the driver
+    waits for every flush (:meth:`Flusher.wait`, which raises the first error) before
+    it publishes.
 
 Examples
 --------
