@@ -562,11 +562,10 @@ def _bound(name: str, steps: dict, workers: int) -> str:
     top of the plain read of the same pieces than that read itself, else by the
     memory copies of the read; its speed-up from one thread to ``workers`` is shown
     too (on a machine shared with other work it is below ``workers`` even for
-    arithmetic). The write pass is bound by the disk when it takes about as long as
-    the plain copy through the same writer; a writing step (``write``, ``copy-rd``) is
-    bound by the disk's writes when the thread that fills the writer's buffers spends at
-    least ``WAIT_BOUND`` of its time waiting for the writer thread to free one (else
-    by that thread's own work: reading and masking).
+    arithmetic). A writing step (``write``, ``copy-rd``) is bound by the disk's writes
+    when the thread that fills the writer's buffers spends at least ``WAIT_BOUND`` of
+    its time waiting for the writer thread to free one (else by that thread's own work:
+    reading and masking).
     """
     st = steps[name]
     if name in PARALLEL_STEPS:
@@ -578,11 +577,9 @@ def _bound(name: str, steps: dict, workers: int) -> str:
         what = "the CPUs" if extra >= base else "memory copies"
         return f"{what}: {extra:.2f} CPU s on top of the read's {base:.2f} ({scale})"
     if name in ("write", "copy-rd"):
-        w = st.get("waited_seconds")
-        share = w / st["seconds"] if w is not None else None
-        what = "the disk's writes" if share is None or share >= WAIT_BOUND else "the filling thread"
-        if share is not None:
-            what += f" (the filling thread waited {share:.0%} of the time for a free buffer)"
+        share = st["waited_seconds"] / st["seconds"]
+        what = "the disk's writes" if share >= WAIT_BOUND else "the filling thread"
+        what += f" (the filling thread waited {share:.0%} of the time for a free buffer)"
         if name == "copy-rd":
             return f"{what}; reference"
         r = st["seconds"] / steps["copy-rd"]["seconds"]

@@ -99,9 +99,10 @@ class Flusher:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.wait()
-        else:
+        try:
+            if exc_type is None:
+                self.wait()
+        finally:  # after an error too: every descriptor closed, the thread ended
             wait(self.futs)
             self.ex.shutdown(wait=True)
 
